@@ -24,6 +24,7 @@ await sql`INSERT INTO evidence_counters (model, bucket, misclassified, correct, 
   SELECT model, 95, SUM(1 - outcome), SUM(outcome), 0, 0, 0, 0 FROM feedback GROUP BY model`.execute(db);
 await closeApp(app);
 if (process.env.KEEP) console.error('kept', dir);
+if (process.env.SETUP_ONLY) process.exit(0);
 
 const wrapper = `process.on('exit', () => process.stderr.write('MAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n')); await import(${JSON.stringify(new URL('../dist/cli/main.js', import.meta.url).href)});`;
 const t = performance.now();
@@ -35,4 +36,4 @@ const d = JSON.parse(r.stdout);
 const result = { feedback_rows: n, dataset_rows: d.numSamples, splits: `${d.splits.train}/${d.splits.eval}/${d.splits.test}`, seconds: +s.toFixed(2), peak_rss_mib: Math.round(Number(/MAXRSS_KB=(\d+)/.exec(r.stderr)[1]) / 1024) };
 console.table([result]);
 console.log(JSON.stringify({ bench: 'dataset', result }));
-rmSync(dir, { recursive: true, force: true });
+if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });

@@ -121,6 +121,49 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
     expect(fresh.numSamples).toBe(10);
   });
 
+  it('extend mode carries only the previous rows inside the window (count or time)', async () => {
+    const windowed = (w: string) => config('extend').replace('      seed: 7', `      seed: 7\n      window: ${w}`);
+    for (const [w, expected] of [['8', 8], ['30s', 30]] as const) {
+      const clock = new ManualClock(T0);
+      const a = await app(windowed(w), clock);
+      await writeEventBatch(a.store.db, evidence('a', 40), T0);
+      const v1 = (await buildDataset(a, 'spam')).dataset;
+      clock.advance(60_000);
+      await writeEventBatch(a.store.db, evidence('c', 4, T0 + 59_000), T0 + 59_000);
+      const v2 = (await buildDataset(a, 'spam')).dataset;
+      const carried = ['train', 'eval', 'test'].flatMap((s) => readFileSync(join(v2.location, `${s}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))).filter((r) => r.source === 'previous');
+      // A count window keeps the newest rows; a time window the rows of the last 30 s (none here
+      // but those newer than T0 + 30 s, and v1's rows are all from T0 .. T0 + 39 ms).
+      const newest = Math.min(expected, v1.numSamples);
+      expect(carried.length).toBe(w === '8' ? newest : 0);
+      expect(v2.metadata.refit!.sources.previous).toBe(carried.length);
+      if (w === '8') {
+        const v1Times = ['train', 'eval', 'test'].flatMap((s) => readFileSync(join(v1.location, `${s}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => Date.parse(JSON.parse(l).ts))).sort((x, y) => y - x);
+        expect(carried.map((r) => Date.parse(r.ts)).sort((x, y) => y - x)).toEqual(v1Times.slice(0, 8));
+      }
+    }
+  });
+
+  it('a tabular version writes CSV next to JSONL with one header, the union of the input fields', async () => {
+    const a = await app(config('extend').replace('    labels: [ham, spam]', '    task: tabular-classification\n    labels: [ham, spam]'));
+    const events: RefitEvent[] = [];
+    for (let i = 0; i < 12; i++) {
+      const input = i % 3 === 0 ? { x: i, note: `a "quoted", value ${i}` } : { x: i, y: i * 2 };
+      events.push({ type: 'prediction', id: `t-${i}`, model: 'spam', version: '1', input, prediction: 'spam', confidence: 0.9, tsMs: T0 + i });
+      events.push({ type: 'feedback', predictionId: `t-${i}`, model: 'spam', label: 'ham', reviewerConfidence: 0.9, tsMs: T0 + i });
+    }
+    await writeEventBatch(a.store.db, events, T0);
+    const v = (await buildDataset(a, 'spam')).dataset;
+    let rows = 0;
+    for (const s of ['train', 'eval', 'test']) {
+      const lines = readFileSync(join(v.location, `${s}.csv`), 'utf8').trimEnd().split('\n');
+      expect(lines[0]).toBe('id,note,x,y,label');
+      rows += lines.length - 1;
+      for (const l of lines.slice(1)) if (l.includes('quoted')) expect(l).toMatch(/^t-\d+,"a ""quoted"", value \d+",\d+,,ham$/);
+    }
+    expect(rows).toBe(12);
+  });
+
   it('the same evidence and seed give the same content hash in another store', async () => {
     const one = await app(config('extend', `file:${tempDir()}`));
     const two = await app(config('extend', `file:${tempDir()}`));

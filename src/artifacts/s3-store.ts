@@ -5,14 +5,15 @@
  */
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { RefitError } from '../core/errors.js';
 import { ArtifactIntegrityError, hashArtifact, listFiles, type StoredArtifact } from './file-store.js';
 
 export class S3ArtifactStore {
   private readonly bucket: string;
   private readonly prefix: string;
-  private readonly client: S3Client;
+  private readonly options: S3ClientConfig;
+  private sdk: Promise<{ client: S3Client; s3: typeof import('@aws-sdk/client-s3') }> | null = null;
   private readonly cacheDir: string;
 
   constructor(uri: string, opts: { endpoint: string | null; region: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null; cacheDir: string }) {
@@ -20,8 +21,14 @@ export class S3ArtifactStore {
     if (!m) throw new RefitError('CONFIG_INVALID', `artifacts "${uri}" is not an s3://BUCKET/PREFIX URI`);
     this.bucket = m[1]!;
     this.prefix = m[2]!.replace(/\/+$/, '');
-    this.client = new S3Client({ region: opts.region, ...(opts.credentials ? { credentials: opts.credentials } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}) });
+    this.options = { region: opts.region, ...(opts.credentials ? { credentials: opts.credentials } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}) };
     this.cacheDir = join(opts.cacheDir, 's3-cache');
+  }
+
+  /** The AWS SDK is loaded on first use: processes without S3 artifacts never pay for it. */
+  private client(): Promise<{ client: S3Client; s3: typeof import('@aws-sdk/client-s3') }> {
+    this.sdk ??= import('@aws-sdk/client-s3').then((s3) => ({ client: new s3.S3Client(this.options), s3 }));
+    return this.sdk;
   }
 
   private key(...parts: string[]): string {
@@ -36,7 +43,8 @@ export class S3ArtifactStore {
     const files = isFile ? [source] : listFiles(source);
     for (const f of files) {
       const key = isFile ? base : `${base}/${relative(source, f).split('\\').join('/')}`;
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: readFileSync(f) }));
+      const { client, s3 } = await this.client();
+      await client.send(new s3.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: readFileSync(f) }));
     }
     return { uri: `s3://${this.bucket}/${base}${isFile ? '' : '/'}`, sha256, size };
   }
@@ -52,7 +60,8 @@ export class S3ArtifactStore {
     if (isDir) {
       let token: string | undefined;
       do {
-        const page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
+        const { client, s3 } = await this.client();
+        const page = await client.send(new s3.ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
         for (const o of page.Contents ?? []) {
           const target = join(local, o.Key!.slice(key.length));
           mkdirSync(dirname(target), { recursive: true });
@@ -67,7 +76,8 @@ export class S3ArtifactStore {
   }
 
   private async download(bucket: string, key: string, target: string): Promise<void> {
-    const o = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const { client, s3 } = await this.client();
+    const o = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key }));
     writeFileSync(target, Buffer.from(await o.Body!.transformToByteArray()));
   }
 }

@@ -5,6 +5,10 @@
  * Deduplicated by input (the newest label wins), split deterministically, written immutably,
  * then recorded in one transaction that also marks the consumed evidence (so "since the last
  * dataset" restarts) — idempotent by `buildKey`.
+ *
+ * Memory stays bounded by the number of distinct inputs, not their size: the first pass keeps a
+ * compact entry per input (hash key, label, time, id), the split works on those entries, and the
+ * second pass fetches inputs again a page at a time while it writes the files.
  */
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,12 +17,14 @@ import { join } from 'node:path';
 import type { AppContext } from '../app-context.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import type { ModelLineConfig } from '../config/config.js';
-import { readDatasetRows } from './read-dataset.js';
-import { correctLabelCounts, exampleRows, misclassifiedRows, sampleCorrectRows, type EvidenceRow } from './evidence-rows.js';
+import { linesOf, readLineAt, type LineAt } from './lines.js';
+import { correctLabelCounts, exampleRows, inputsById, misclassifiedRows, sampleCorrectRows, type EvidenceRow } from './evidence-rows.js';
 import { versionTag, type DatasetMetadata } from './metadata.js';
-import { hash53, mulberry32 } from './random.js';
+import { mulberry32 } from './random.js';
+import { Candidates } from './candidates.js';
+import { collectGarbage, GC_EVERY } from './low-memory.js';
 import { stratifiedSplit } from './split.js';
-import { publish, writeMetadata, writeSplits, SPLITS, type DatasetRow } from './write-files.js';
+import { publish, writeMetadata, SplitWriter, SPLITS, type DatasetRow } from './write-files.js';
 import { findDataset, latestDataset, recordDataset, type DatasetRecord } from '../stores/datasets.js';
 
 export interface BuildOptions {
@@ -46,53 +52,59 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
   const policy = line.dataset;
   const floor = line.evidence.minReviewerConfidence;
 
+  // Pass 1: stream every candidate row once, keeping a compact column-wise entry per row and a
+  // winner per distinct input; inputs are hashed and dropped.
+  const rows = new Candidates();
+  const previous = policy.mode === 'extend' ? await latestDataset(db, model) : null;
+  if (previous) {
+    progress(`carrying over ${previous.tag}`);
+    addCarried(rows, previous.location, line, app.clock.now());
+  }
   progress('reading misclassified rows');
-  const evidence: EvidenceRow[] = [];
-  for await (const r of misclassifiedRows(db, model, floor)) evidence.push(r);
-  const misclassified = evidence.length;
+  let misclassified = 0;
+  for await (const r of misclassifiedRows(db, model, floor)) rows.add(r, r.input), misclassified++;
+  collectGarbage();
 
   progress('sampling correct rows');
   const sampled = await sampleCorrect(app, line, Math.floor(misclassified * line.evidence.correctRatio), progress);
-  evidence.push(...sampled);
+  for (const r of sampled) rows.add(r, r.input);
+  collectGarbage();
 
   progress('reading labelled examples');
-  for await (const r of exampleRows(db, model)) evidence.push(r);
-
-  const previous = policy.mode === 'extend' ? await latestDataset(db, model) : null;
-  const carried = previous ? windowed(readDatasetRows(previous.location), line, app.clock.now()) : [];
+  for await (const r of exampleRows(db, model)) rows.add(r, r.input);
+  collectGarbage();
 
   progress('deduplicating and splitting');
-  type Keyed = DatasetRow & { recent: boolean; key: string };
-  const byInput = new Map<string, Keyed>();
-  const put = (r: DatasetRow, recent: boolean) => {
-    const keyed = r as Keyed;
-    keyed.key = inputKey(r.input);
-    keyed.recent = recent;
-    const prior = byInput.get(keyed.key);
-    if (!prior || r.tsMs >= prior.tsMs || (recent && !prior.recent)) byInput.set(keyed.key, keyed);
-  };
-  for (const r of carried) put(r, false);
-  for (const r of evidence) put(r, true);
-  const rows = [...byInput.values()];
-  const duplicates = carried.length + evidence.length - rows.length;
-  if (rows.length === 0) {
+  const winners = rows.winners(policy.seed);
+  const duplicates = rows.size - winners.rows.length;
+  if (winners.rows.length === 0) {
     throw new NotFoundError(`no rows for a dataset of "${model}": no unused misclassified feedback, examples or previous version (ingest feedback first)`);
   }
-  const split = stratifiedSplit(rows, policy.splits, policy.seed, policy.recentTestShare);
+  const split = stratifiedSplit({ rows: winners.rows, order: winners.order, label: (i) => rows.label(i), recent: (i) => rows.recent(i) }, policy.splits, policy.recentTestShare);
 
+  // Pass 2: write the splits one after another, fetching inputs again a page at a time.
   const nowMs = app.clock.now();
   const tag = await freeTag(app, model, versionTag(nowMs));
   const dir = join(app.config.artifactsDir, 'datasets', model, tag);
-  const { sha256, tmp } = writeSplits(dir, split, line.task !== 'text-classification');
+  const writer = new SplitWriter(dir, line.task !== 'text-classification' ? [...rows.fields].sort() : null);
+  for (const s of SPLITS) {
+    progress(`writing ${s} (${split[s].length} rows)`);
+    writer.begin(s);
+    let n = 0;
+    for await (const row of materialise(db, model, rows, split[s])) if ((writer.write(row), ++n % GC_EVERY === 0)) collectGarbage();
+  }
+  const { sha256, tmp } = writer.finish();
   const labels: Record<string, number> = {};
-  for (const r of rows) labels[r.label] = (labels[r.label] ?? 0) + 1;
   const bySource: Record<string, number> = {};
-  for (const r of rows) bySource[r.source] = (bySource[r.source] ?? 0) + 1;
+  for (const i of winners.rows) {
+    labels[rows.label(i)] = (labels[rows.label(i)] ?? 0) + 1;
+    bySource[rows.source(i)] = (bySource[rows.source(i)] ?? 0) + 1;
+  }
   const count = (s: string) => bySource[s] ?? 0;
   const metadata: DatasetMetadata = {
     dataset_name: `${model}`,
     version_tag: tag,
-    num_samples: rows.length,
+    num_samples: winners.rows.length,
     splits: { train: split.train.length, eval: split.eval.length, test: split.test.length },
     created_at: new Date(nowMs).toISOString(),
     content_sha256: sha256,
@@ -100,7 +112,7 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
       model,
       mode: policy.mode,
       seed: policy.seed,
-      sources: { misclassified: count('misclassified'), correct: count('correct'), example: count('example'), previous: rows.filter((r) => !r.recent).length },
+      sources: { misclassified: count('misclassified'), correct: count('correct'), example: count('example'), previous: count('previous') },
       duplicates_dropped: duplicates,
       previous_version: previous?.tag ?? null,
       labels,
@@ -110,13 +122,52 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
   publish(tmp, dir);
 
   progress('recording');
-  const record = await recordDataset(db, { model, tag, buildKey: options.buildKey ?? null, createdMs: nowMs, metadata, location: dir }, evidence);
+  const record = await recordDataset(db, { model, tag, buildKey: options.buildKey ?? null, createdMs: nowMs, metadata, location: dir }, rows.consumed());
   if (record.tag !== tag) {
     // Another process built this key first: ours is discarded, theirs is the version.
     rmSync(dir, { recursive: true, force: true });
     return { dataset: record, created: false };
   }
   return { dataset: record, created: true };
+}
+
+/**
+ * The rows of a split with their inputs, in id order within each source (so the look-ups read
+ * the tables sequentially), a page at a time.
+ */
+async function* materialise(db: AppContext['store']['db'], model: string, rows: Candidates, split: number[]): AsyncGenerator<DatasetRow> {
+  const PAGE = 2000;
+  const ids = rows.ids;
+  split.sort((x, y) => rows.sourceRank(x) - rows.sourceRank(y) || (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
+  for (let p = 0; p < split.length; p += PAGE) {
+    const page = split.slice(p, p + PAGE).map((i) => ({ i, source: rows.source(i), id: rows.ids[i]! }));
+    const inputs = new Map<number, string>();
+    for await (const [r, input] of inputsById(db, model, page.filter((r) => r.source !== 'previous'))) inputs.set(r.i, input);
+    for (const { i, source, id } of page) {
+      const at = rows.carried.get(i);
+      const text = at ? readLineAt(at) : inputs.get(i);
+      if (text === undefined) throw new Error(`the input of ${source} row ${id} of "${model}" disappeared during the dataset build; build again`);
+      yield { id, input: at ? JSON.parse(text).input : JSON.parse(text), label: rows.label(i), source, tsMs: rows.ts[i]! };
+    }
+  }
+}
+
+/** Adds the previous version's rows inside the line's window, pointing back into its files. */
+function addCarried(rows: Candidates, dir: string, line: ModelLineConfig, nowMs: number): void {
+  const w = line.dataset.window;
+  const kept: { id: string; label: string; tsMs: number; at: LineAt }[] = [];
+  for (const s of SPLITS) {
+    for (const [text, at] of linesOf(join(dir, `${s}.jsonl`))) {
+      const r = JSON.parse(text);
+      const row = { source: 'previous' as const, id: String(r.id), label: String(r.label), tsMs: Date.parse(r.ts) };
+      if (w.kind === 'time') {
+        if (row.tsMs >= nowMs - w.ms) rows.add(row, r.input, at);
+      } else kept.push({ ...row, at });
+    }
+  }
+  if (w.kind === 'time') return;
+  kept.sort((a, b) => b.tsMs - a.tsMs || (a.id < b.id ? -1 : 1));
+  for (const k of kept.slice(0, w.count)) rows.add({ source: 'previous', id: k.id, label: k.label, tsMs: k.tsMs }, JSON.parse(readLineAt(k.at)).input, k.at);
 }
 
 async function sampleCorrect(app: AppContext, line: ModelLineConfig, k: number, progress: (msg: string) => void): Promise<EvidenceRow[]> {
@@ -143,12 +194,6 @@ async function sampleCorrect(app: AppContext, line: ModelLineConfig, k: number, 
     out.push(...(await sampleCorrectRows(db, line.name, floor, l, n, quota[i]!, offset)));
   }
   return out;
-}
-
-function windowed(rows: DatasetRow[], line: ModelLineConfig, nowMs: number): DatasetRow[] {
-  const w = line.dataset.window;
-  if (w.kind === 'time') return rows.filter((r) => r.tsMs >= nowMs - w.ms);
-  return [...rows].sort((a, b) => b.tsMs - a.tsMs || (a.id < b.id ? -1 : 1)).slice(0, w.count);
 }
 
 async function freeTag(app: AppContext, model: string, base: string): Promise<string> {
@@ -178,20 +223,6 @@ function metadataOnly(dir: string): string {
   const tmp = mkdtempSync(join(tmpdir(), 'refit-meta-'));
   copyFileSync(join(dir, 'dataset_metadata.json'), join(tmp, 'dataset_metadata.json'));
   return tmp;
-}
-
-/**
- * A compact stable key for an input: two independent 53-bit hashes of its canonical JSON (a
- * collision between two distinct inputs has odds of about 1 in 10^25 per pair).
- */
-function inputKey(input: Record<string, unknown>): string {
-  const c = canonical(input);
-  return `${hash53(c, 1).toString(36)}.${hash53(c, 2).toString(36)}`;
-}
-
-/** A stable key for an input: JSON with sorted keys. */
-export function canonical(input: Record<string, unknown>): string {
-  return JSON.stringify(input, Object.keys(input).sort());
 }
 
 export function readMetadata(dir: string): DatasetMetadata {

@@ -1,22 +1,27 @@
 /**
  * Reading a model line's unused evidence for a dataset build, in pages (keyset pagination), so a
  * build never holds more than one page of candidate rows: misclassified feedback and labelled
- * examples; correct feedback is sampled by the database itself.
+ * examples; correct feedback is sampled by the database itself; inputs are looked up again by id,
+ * in pages, when a version is written.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../stores/schema.js';
 import { confidenceBucket } from '../stores/evidence.js';
 
-export interface EvidenceRow {
+/** A row of evidence as a build consumes it; tagging it needs only source, id and bucket. */
+export interface EvidenceRef {
   source: 'misclassified' | 'correct' | 'example';
   id: string;
-  input: Record<string, unknown>;
   label: string;
   tsMs: number;
   bucket: number;
 }
 
-const PAGE = 5000;
+export interface EvidenceRow extends EvidenceRef {
+  input: Record<string, unknown>;
+}
+
+const PAGE = 1000;
 
 function confident(floor: number) {
   return sql<boolean>`(f.reviewer_confidence IS NULL OR f.reviewer_confidence >= ${floor})`;
@@ -93,4 +98,29 @@ export async function sampleCorrectRows(db: Kysely<Database>, model: string, flo
     WHERE (((s.rn - 1 + ${offset % total}) * ${take}) % ${total}) < ${take}
     ORDER BY s.prediction_id`.execute(db);
   return rows.rows.map((r) => ({ source: 'correct' as const, id: r.id, input: JSON.parse(r.input), label: r.label, tsMs: Number(r.ts_ms), bucket: confidenceBucket(r.reviewer_confidence) }));
+}
+
+const LOOKUP = 500;
+
+/**
+ * The stored inputs (JSON text) of evidence rows, looked up by id a page at a time: prediction
+ * inputs for feedback, example inputs for examples. Yields [ref, input JSON] in the refs' order;
+ * a ref whose row is gone is skipped.
+ */
+export async function* inputsById<R extends { source: string; id: string }>(db: Kysely<Database>, model: string, refs: R[]): AsyncGenerator<[R, string]> {
+  for (let i = 0; i < refs.length; i += LOOKUP) {
+    const page = refs.slice(i, i + LOOKUP);
+    const feedbackIds = page.filter((r) => r.source !== 'example').map((r) => r.id);
+    const exampleIds = page.filter((r) => r.source === 'example').map((r) => r.id);
+    const predictions = feedbackIds.length
+      ? await db.selectFrom('predictions').select(['id', 'input']).where('model', '=', model).where('id', 'in', feedbackIds).execute()
+      : [];
+    const examples = exampleIds.length ? await db.selectFrom('examples').select(['id', 'input']).where('model', '=', model).where('id', 'in', exampleIds).execute() : [];
+    const p = new Map(predictions.map((r) => [r.id, r.input]));
+    const e = new Map(examples.map((r) => [r.id, r.input]));
+    for (const r of page) {
+      const input = (r.source === 'example' ? e : p).get(r.id);
+      if (input !== undefined) yield [r, input];
+    }
+  }
 }

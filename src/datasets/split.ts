@@ -2,36 +2,34 @@
  * Deterministic, stratified train/eval/test split. Per label, rows are ordered by a seeded hash of
  * their input; the test split is filled first with up to `recentTestShare` of its quota from this
  * build's new production rows (so the gate judges the world as it is now), then by hash order.
+ * Rows are indices; the caller says each one's label, recency and order hash.
  */
-import { hash53 } from './random.js';
-
-export interface SplitRow {
-  key: string;
-  label: string;
-  /** A row from this build's new production evidence. */
-  recent: boolean;
-}
-
 export type SplitName = 'train' | 'eval' | 'test';
 
-export function stratifiedSplit<T extends SplitRow>(
-  rows: T[],
+export interface SplitRows {
+  rows: number[];
+  label(i: number): string;
+  recent(i: number): boolean;
+  /** The seeded order hash; ties (practically never) fall back to the index. */
+  order: Float64Array;
+}
+
+export function stratifiedSplit(
+  { rows, label, recent, order }: SplitRows,
   ratios: { train: number; eval: number; test: number },
-  seed: number,
   recentTestShare: number,
-): Record<SplitName, T[]> {
-  const out: Record<SplitName, T[]> = { train: [], eval: [], test: [] };
-  const byLabel = new Map<string, T[]>();
+): Record<SplitName, number[]> {
+  const out: Record<SplitName, number[]> = { train: [], eval: [], test: [] };
+  const byLabel = new Map<string, number[]>();
   for (const r of rows) {
-    const list = byLabel.get(r.label);
+    const l = label(r);
+    const list = byLabel.get(l);
     if (list) list.push(r);
-    else byLabel.set(r.label, [r]);
+    else byLabel.set(l, [r]);
   }
-  for (const label of [...byLabel.keys()].sort()) {
-    const group = byLabel.get(label)!;
-    const ordered = group.map((r) => ({ r, h: hash53(r.key, seed) }));
-    ordered.sort((a, b) => a.h - b.h || (a.r.key < b.r.key ? -1 : 1));
-    for (let i = 0; i < ordered.length; i++) group[i] = ordered[i]!.r;
+  for (const l of [...byLabel.keys()].sort()) {
+    const group = byLabel.get(l)!;
+    group.sort((a, b) => order[a]! - order[b]! || a - b);
     const n = group.length;
     // Largest-remainder rounding keeps the total exact; a class of 1 goes to train.
     let nTest = Math.round(n * ratios.test);
@@ -41,11 +39,11 @@ export function stratifiedSplit<T extends SplitRow>(
       if (nEval > 0) nEval--;
       else if (nTest > 0) nTest--;
     }
-    const taken = new Set<T>();
+    const taken = new Set<number>();
     const recentQuota = Math.min(Math.ceil(nTest * recentTestShare), nTest);
     for (const r of group) {
       if (taken.size >= recentQuota) break;
-      if (r.recent) (out.test.push(r), taken.add(r));
+      if (recent(r)) (out.test.push(r), taken.add(r));
     }
     let testLeft = nTest - taken.size;
     let evalLeft = nEval;

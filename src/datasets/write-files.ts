@@ -22,24 +22,58 @@ export function rowLine(r: DatasetRow): string {
   return JSON.stringify({ id: r.id, input: r.input, label: r.label, source: r.source, ts: new Date(r.tsMs).toISOString() });
 }
 
-export function writeSplits(dir: string, splits: Record<SplitName, DatasetRow[]>, csv: boolean): { sha256: string; tmp: string } {
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(tmp, { recursive: true });
-  const hash = createHash('sha256');
-  for (const s of SPLITS) {
-    // Written in chunks: the whole split is never one string in memory.
-    const fd = openSync(join(tmp, `${s}.jsonl`), 'w');
-    const rows = splits[s];
-    for (let i = 0; i < rows.length; i += 2000) {
-      let chunk = '';
-      for (let j = i; j < Math.min(i + 2000, rows.length); j++) chunk += rowLine(rows[j]!) + '\n';
-      hash.update(chunk);
-      writeSync(fd, chunk);
-    }
-    closeSync(fd);
-    if (csv) writeFileSync(join(tmp, `${s}.csv`), toCsv(rows));
+/**
+ * Writes a version's split files one split after another into a temp directory, row by row,
+ * buffered; the content hash covers the JSONL lines in the order train, eval, test. CSV files
+ * (tabular tasks) share one header: the sorted union of the input fields.
+ */
+export class SplitWriter {
+  readonly tmp: string;
+  private readonly hash = createHash('sha256');
+  private jsonl: number | null = null;
+  private csv: number | null = null;
+  private buf = '';
+  private csvBuf = '';
+
+  constructor(dir: string, private readonly csvFields: string[] | null) {
+    this.tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+    mkdirSync(this.tmp, { recursive: true });
   }
-  return { sha256: hash.digest('hex'), tmp };
+
+  begin(split: SplitName): void {
+    this.close();
+    this.jsonl = openSync(join(this.tmp, `${split}.jsonl`), 'w');
+    if (this.csvFields) {
+      this.csv = openSync(join(this.tmp, `${split}.csv`), 'w');
+      this.csvBuf = ['id', ...this.csvFields, 'label'].map(csvCell).join(',') + '\n';
+    }
+  }
+
+  write(r: DatasetRow): void {
+    this.buf += rowLine(r) + '\n';
+    if (this.csvFields) this.csvBuf += [r.id, ...this.csvFields.map((f) => r.input[f]), r.label].map(csvCell).join(',') + '\n';
+    if (this.buf.length > 1 << 20) this.flush();
+  }
+
+  finish(): { sha256: string; tmp: string } {
+    this.close();
+    return { sha256: this.hash.digest('hex'), tmp: this.tmp };
+  }
+
+  private flush(): void {
+    this.hash.update(this.buf);
+    writeSync(this.jsonl!, this.buf);
+    this.buf = '';
+    if (this.csv !== null) writeSync(this.csv, this.csvBuf), (this.csvBuf = '');
+  }
+
+  private close(): void {
+    if (this.jsonl === null) return;
+    this.flush();
+    closeSync(this.jsonl);
+    if (this.csv !== null) closeSync(this.csv);
+    this.jsonl = this.csv = null;
+  }
 }
 
 /** Moves a finished temp directory to its version path; refuses to overwrite. */
@@ -58,10 +92,4 @@ export function writeMetadata(dir: string, metadata: object): void {
 function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function toCsv(rows: DatasetRow[]): string {
-  const fields = [...new Set(rows.flatMap((r) => Object.keys(r.input)))].sort();
-  const head = ['id', ...fields, 'label'].map(csvCell).join(',');
-  return [head, ...rows.map((r) => [r.id, ...fields.map((f) => r.input[f]), r.label].map(csvCell).join(','))].join('\n') + '\n';
 }

@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { listFiles } from '../artifacts/file-store.js';
-import { uploadFiles } from '@huggingface/hub';
 import { RefitError } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
 
@@ -23,6 +22,7 @@ export async function pushDirectory(opts: { hubUrl: string; token: string | null
   if (!opts.token) throw new RefitError('CONFIG_INVALID', `pushing to the Hugging Face repo ${opts.repo} needs a token (hub_token in refit.yaml, e.g. \${HF_TOKEN})`);
   const files = listFiles(opts.dir).map((f) => ({ path: [opts.pathInRepo, relative(opts.dir, f).split('\\').join('/')].filter(Boolean).join('/'), content: new Blob([readFileSync(f)]) }));
   try {
+    const { uploadFiles } = await import('@huggingface/hub');
     const r = await uploadFiles({ repo: { type: opts.type, name: opts.repo }, accessToken: opts.token, hubUrl: opts.hubUrl, files, commitTitle: opts.title, useXet: false });
     return { repo: opts.repo, type: opts.type, pathInRepo: opts.pathInRepo, commitOid: r?.commit?.oid ?? null, commitUrl: r?.commit?.url ?? null, files: files.length };
   } catch (err) {

@@ -4,7 +4,6 @@
  * (opened read-only). The URL is a secret: it never appears in errors.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { ExternalSignalError } from '../core/errors.js';
 import type { ExternalCountConfig } from '../config/config.js';
 import { redact } from '../config/secrets.js';
@@ -40,6 +39,7 @@ function querySqlite(cfg: ExternalCountConfig): unknown {
 }
 
 async function queryPostgres(cfg: ExternalCountConfig): Promise<unknown> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     connectionString: cfg.url,
     connectionTimeoutMillis: cfg.timeoutMs,

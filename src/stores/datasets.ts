@@ -5,7 +5,7 @@
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { DatasetMetadata } from '../datasets/metadata.js';
-import type { EvidenceRow } from '../datasets/evidence-rows.js';
+import type { Consumed } from '../datasets/candidates.js';
 import type { Database, DatasetsTable } from './schema.js';
 import { RefitError } from '../core/errors.js';
 
@@ -79,7 +79,7 @@ async function tagUnused(tx: Transaction<Database>, table: 'feedback' | 'example
 export async function recordDataset(
   db: Kysely<Database>,
   v: { model: string; tag: string; buildKey: string | null; createdMs: number; metadata: DatasetMetadata; location: string },
-  consumed: EvidenceRow[],
+  consumed: Consumed,
 ): Promise<DatasetRecord> {
   return db.transaction().execute(async (tx) => {
     const inserted = await tx
@@ -101,22 +101,13 @@ export async function recordDataset(
       const existing = await tx.selectFrom('datasets').selectAll().where('build_key', '=', v.buildKey).executeTakeFirstOrThrow();
       return toRecord(existing);
     }
-    const marks = new Map<number, { misclassified: number; correct: number; examples: number }>();
-    const fb = consumed.filter((r) => r.source !== 'example');
-    const ex = consumed.filter((r) => r.source === 'example');
     // Tag without RETURNING (SQLite pays ~70% more per row for it): when every row was still
     // unused, the marks follow from the rows themselves; otherwise another build consumed some of
     // this evidence concurrently and this one must not be recorded.
-    const tagged = (await tagUnused(tx, 'feedback', v.model, fb.map((r) => r.id), v.tag)) + (await tagUnused(tx, 'examples', v.model, ex.map((r) => r.id), v.tag));
-    if (tagged !== consumed.length) throw new ConcurrentBuildError(v.model, consumed.length - tagged);
-    for (const r of consumed) {
-      const m = marks.get(r.bucket) ?? { misclassified: 0, correct: 0, examples: 0 };
-      if (r.source === 'misclassified') m.misclassified++;
-      else if (r.source === 'correct') m.correct++;
-      else m.examples++;
-      marks.set(r.bucket, m);
-    }
-    for (const [bucket, m] of [...marks].sort((a, b) => a[0] - b[0])) {
+    const expected = consumed.feedbackIds.length + consumed.exampleIds.length;
+    const tagged = (await tagUnused(tx, 'feedback', v.model, consumed.feedbackIds, v.tag)) + (await tagUnused(tx, 'examples', v.model, consumed.exampleIds, v.tag));
+    if (tagged !== expected) throw new ConcurrentBuildError(v.model, expected - tagged);
+    for (const [bucket, m] of [...consumed.marks].sort((a, b) => a[0] - b[0])) {
       await tx
         .updateTable('evidence_counters')
         .set((eb) => ({

@@ -7,7 +7,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
-import pg from 'pg';
 import { RefitError } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
 import type { Database } from './schema.js';
@@ -62,6 +61,8 @@ export async function openStore(url: string, options: { migrate?: boolean } = {}
     });
   } else if (/^postgres(ql)?:\/\//.test(url)) {
     dialect = 'postgres';
+    // Loaded only for PostgreSQL URLs: an SQLite process never pays for the driver.
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({
       connectionString: url,
       max: 8,

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { closeApp, openApp } from '../../app.js';
 import { UsageError } from '../../core/errors.js';
-import { startService } from '../../service/service.js';
 import type { CliContext } from '../context.js';
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -16,6 +15,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const g = ctx.globals();
       const app = await openApp({ path: g.config, env: ctx.io.env, cwd: ctx.io.cwd, overrides: { store: g.store }, clock: ctx.io.clock, logger: ctx.logger() });
       if (app.config.serve.tokens.length === 0) app.logger.warn('serve.tokens is empty: every /v1 route will answer 401');
+      const { startService } = await import('../../service/service.js');
       const service = await startService(app, { port: opts.port, host: opts.host });
       ctx.io.stdout.write(`refit serve listening on ${service.url}\n`);
       await new Promise<void>((resolve) => {
