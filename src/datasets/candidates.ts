@@ -5,7 +5,7 @@
  * on the way in and fetched again only when the version is written, so memory grows with the
  * number of rows, not with the size of their inputs.
  */
-import { hash53 } from './random.js';
+import { hash53, hash53Pair } from './random.js';
 import type { LineAt } from './lines.js';
 import { collectGarbage, GC_EVERY } from './low-memory.js';
 
@@ -115,7 +115,7 @@ export class Candidates {
  */
 function inputKey(input: Record<string, unknown>): string {
   const c = canonical(input);
-  return `${hash53(c, 1).toString(36)}.${hash53(c, 2).toString(36)}`;
+  return hash53Pair(c);
 }
 
 /** A stable key for an input: JSON with sorted keys. */
