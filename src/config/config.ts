@@ -10,6 +10,7 @@ import type { TriggerRule } from '../core/triggers.js';
 import type { GateRule } from '../core/gate.js';
 import type { BusinessRule } from '../core/business-rules.js';
 import type { RawConfig, RawModelConfig } from './schema.js';
+import { urlPassword } from './secrets.js';
 
 export type Task = RawModelConfig['task'];
 
@@ -39,7 +40,36 @@ export interface ModelLineConfig {
   hub: { datasetRepo: string | null; modelRepo: string | null; token: string | null };
   slices: string[];
   train: { executor: 'builtin' | 'command'; params: Record<string, string | number | boolean>; command: string[] | null; predictCommand: string[] | null; timeoutMs: number };
+  deploy: DeployPolicy;
+  monitor: MonitorPolicy;
+  serving: { shadow: string | null; canary: { alias: string; percent: number; key: string | null } | null };
 }
+
+export interface DeployPolicy {
+  target: 'serve' | 'webhook' | 'hf-space';
+  url: string | null;
+  secret: string | null;
+  space: string | null;
+  token: string | null;
+  verify: { healthUrl: string | null; predictUrl: string | null; sanityRequests: number; minAgreement: number; timeoutMs: number };
+}
+
+export interface MonitorPolicy {
+  window: { kind: 'count'; count: number } | { kind: 'time'; ms: number };
+  minSamples: number;
+  margin: number;
+  alpha: number;
+  action: 'rollback' | 'alert';
+}
+
+export type NotifyEventKind = RawConfig['notify'][number]['events'] extends (infer E)[] | undefined ? E : never;
+
+export type NotifyChannel = { id: string; events: NotifyEventKind[] | null; models: string[] | null } & (
+  | { kind: 'slack'; webhookUrl: string }
+  | { kind: 'webhook'; url: string; secret: string | null }
+  | { kind: 'email'; smtp: string; from: string; to: string[] }
+  | { kind: 'github-issue'; repo: string; token: string; labels: string[] }
+);
 
 export type PrepareTrigger =
   | { kind: 'builtin' }
@@ -91,6 +121,8 @@ export interface RefitConfig {
   serve: { host: string; port: number; schedule: string; bodyLimit: number; tokens: { token: string; scopes: ('ingest' | 'read' | 'admin')[] }[] };
   /** Run lease length (ms). */
   leaseMs: number;
+  /** Notification channels, each with a stable id ("slack#0"). */
+  notify: NotifyChannel[];
   /** Secret values to mask in all output (never stored). */
   secretValues: string[];
 }
@@ -154,6 +186,22 @@ export function toModelLine(name: string, m: RawModelConfig): ModelLineConfig {
     businessRules: m.business_rules.map((r) => ({ name: r.name, when: r.when, require: r.require, forbid: r.forbid, maxViolationRate: r.max_violation_rate })),
     slices: m.slices,
     gate: m.gate.map((g) => ({ metric: g.metric, class: g.class, min: g.min, max: g.max, minChange: g.min_change, minRelativeChange: g.min_relative_change, higherIsBetter: g.higher_is_better })),
+    deploy: {
+      target: m.deploy.target,
+      url: m.deploy.url ?? null,
+      secret: m.deploy.secret ?? null,
+      space: m.deploy.space ?? null,
+      token: m.deploy.token ?? null,
+      verify: { healthUrl: m.deploy.verify.health_url ?? null, predictUrl: m.deploy.verify.predict_url ?? null, sanityRequests: m.deploy.verify.sanity_requests, minAgreement: m.deploy.verify.min_agreement, timeoutMs: ms(m.deploy.verify.timeout) },
+    },
+    monitor: {
+      window: typeof m.monitor.window === 'number' ? { kind: 'count', count: m.monitor.window } : { kind: 'time', ms: ms(m.monitor.window) },
+      minSamples: m.monitor.min_samples,
+      margin: m.monitor.margin,
+      alpha: m.monitor.alpha,
+      action: m.monitor.action,
+    },
+    serving: { shadow: m.serving.shadow ?? null, canary: m.serving.canary ? { alias: m.serving.canary.alias, percent: m.serving.canary.percent, key: m.serving.canary.key ?? null } : null },
     prepare: {
       trigger,
       metadata: !p.metadata ? null : 'url' in p.metadata ? { kind: 'url', url: p.metadata.url } : { kind: 'hf-dataset', dataset: p.metadata.dataset, revision: p.metadata.revision, path: p.metadata.path },
@@ -167,7 +215,25 @@ export function toModelLine(name: string, m: RawModelConfig): ModelLineConfig {
 }
 
 export function toRefitConfig(raw: RawConfig, source: string, secretValues: string[], env: NodeJS.ProcessEnv = {}): RefitConfig {
-  secretValues = [...new Set([...secretValues, ...raw.serve.tokens.map((t) => t.token)])];
+  const notify: NotifyChannel[] = raw.notify.map((c, i) => {
+    const common = { id: `${c.kind}#${i}`, events: c.events ?? null, models: c.models ?? null };
+    switch (c.kind) {
+      case 'slack':
+        return { ...common, kind: 'slack', webhookUrl: c.webhook_url };
+      case 'webhook':
+        return { ...common, kind: 'webhook', url: c.url, secret: c.secret ?? null };
+      case 'email':
+        return { ...common, kind: 'email', smtp: c.smtp, from: c.from, to: c.to };
+      case 'github-issue':
+        return { ...common, kind: 'github-issue', repo: c.repo, token: c.token, labels: c.labels };
+    }
+  });
+  // Webhook URLs, signing keys and tokens are secrets wherever they came from.
+  const configured = [
+    ...notify.flatMap((c) => (c.kind === 'slack' ? [c.webhookUrl] : c.kind === 'webhook' ? [c.url, c.secret ?? ''] : c.kind === 'github-issue' ? [c.token] : [urlPassword(c.smtp) ?? ''])),
+    ...Object.values(raw.models).flatMap((m) => [m.deploy.url ?? '', m.deploy.secret ?? '', m.deploy.token ?? '']),
+  ].filter((v) => v.length >= 4);
+  secretValues = [...new Set([...secretValues, ...raw.serve.tokens.map((t) => t.token), ...configured])];
   return {
     hubUrl: (raw.hub_url ?? env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, ''),
     githubApiUrl: (raw.github_api_url ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
@@ -182,6 +248,7 @@ export function toRefitConfig(raw: RawConfig, source: string, secretValues: stri
     leaseMs: ms(raw.lease),
     serve: { host: raw.serve.host, port: raw.serve.port, schedule: raw.serve.schedule, bodyLimit: raw.serve.body_limit, tokens: raw.serve.tokens },
     models: Object.fromEntries(Object.entries(raw.models).map(([name, m]) => [name, toModelLine(name, m)])),
+    notify,
     secretValues,
   };
 }

@@ -170,6 +170,83 @@ const gateRule = z
   })
   .refine((r) => r.min !== undefined || r.max !== undefined || r.min_change !== undefined || r.min_relative_change !== undefined, { message: 'a gate rule needs min, max, min_change or min_relative_change' });
 
+export const NOTIFY_EVENTS = ['run_succeeded', 'run_failed', 'rejected', 'promoted', 'rolled_back', 'alert', 'budget_exhausted'] as const;
+
+const notifyCommon = {
+  events: z.array(z.enum(NOTIFY_EVENTS)).optional().describe(`Events sent to this channel: ${NOTIFY_EVENTS.join(', ')}. Default: all.`),
+  models: z.array(z.string()).optional().describe('Model lines whose events go to this channel. Default: all.'),
+};
+
+const notifyChannel = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('slack'), webhook_url: z.string().url().describe('Slack incoming-webhook URL, e.g. ${SLACK_WEBHOOK_URL}. A secret.'), ...notifyCommon }),
+    z.strictObject({
+      kind: z.literal('webhook'),
+      url: z.string().url().describe('Receives a JSON POST per event. A secret.'),
+      secret: z.string().optional().describe('HMAC-SHA256 key: the body\'s signature is sent as "x-refit-signature: sha256=<hex>". A secret.'),
+      ...notifyCommon,
+    }),
+    z.strictObject({
+      kind: z.literal('email'),
+      smtp: z.string().regex(/^smtps?:\/\//, { message: 'expected "smtp://USER:PASS@HOST:PORT" or "smtps://..."' }).describe('SMTP server URL (nodemailer), e.g. smtp://user:${SMTP_PASSWORD}@mail.example.com:587.'),
+      from: z.string().min(3).describe('Sender address.'),
+      to: z.array(z.string().min(3)).min(1).describe('Recipients.'),
+      ...notifyCommon,
+    }),
+    z.strictObject({
+      kind: z.literal('github-issue'),
+      repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'expected "owner/name"' }).describe('Repository for issues: one open issue per model line and problem, commented on rather than duplicated.'),
+      token: z.string().describe('GitHub token with issues: write, e.g. ${GITHUB_TOKEN}. A secret.'),
+      labels: z.array(z.string()).default(['refit']).describe('Labels of the issues refit opens. Default ["refit"].'),
+      ...notifyCommon,
+    }),
+  ])
+  .describe('A notification channel.');
+
+const deploy = z
+  .strictObject({
+    target: z.enum(['serve', 'webhook', 'hf-space']).default('serve').describe('"serve": refit\'s own prediction endpoint (alias move, hot reload); "webhook": a signed POST to url; "hf-space": restart an inference Space. Default "serve".'),
+    url: z.string().url().optional().describe('Webhook URL (target webhook). A secret.'),
+    secret: z.string().optional().describe('HMAC-SHA256 key for the webhook signature. A secret.'),
+    space: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'expected "owner/name"' }).optional().describe('Inference Space to restart (target hf-space).'),
+    token: z.string().optional().describe('Hub token for the Space restart, e.g. ${HF_TOKEN}. A secret.'),
+    verify: z
+      .strictObject({
+        health_url: z.string().url().optional().describe('GET must answer 2xx after deploying. Default: none (serve target: refit checks its own loaded model).'),
+        predict_url: z.string().url().optional().describe('POST {"inputs":[...]} here for the sanity requests; answers {"predictions":[{"prediction":...}]}. Default: refit\'s own serving for target serve, none otherwise.'),
+        sanity_requests: z.number().int().min(0).default(5).describe('Holdout rows sent after deploying; the answers must equal what the candidate predicted at evaluation. Default 5.'),
+        min_agreement: z.number().min(0).max(1).default(1).describe('Share of sanity answers that must match. Default 1.'),
+        timeout: duration.default('2m').describe('How long the target may take to become healthy. Default "2m".'),
+      })
+      .prefault({}),
+  })
+  .refine((d) => d.target !== 'webhook' || d.url, { message: 'deploy target "webhook" needs "url"' })
+  .refine((d) => d.target !== 'hf-space' || d.space, { message: 'deploy target "hf-space" needs "space"' })
+  .describe('Where a promoted version goes, and how it is verified; a failed verification rolls back.');
+
+const monitor = z
+  .strictObject({
+    window: z.union([z.number().int().min(10), duration]).default(1000).describe('Feedback per version compared: a count of latest reviewed predictions, or a duration. Default 1000.'),
+    min_samples: z.number().int().min(10).default(200).describe('Reviewed predictions each version needs before a verdict. Default 200.'),
+    margin: z.number().min(0).max(1).default(0.02).describe('Accuracy drop versus the previous champion that counts as degradation. Default 0.02.'),
+    alpha: z.number().gt(0).lt(0.5).default(0.01).describe('Significance of the one-sided two-proportion z-test. Default 0.01.'),
+    action: z.enum(['rollback', 'alert']).default('rollback').describe('On degradation: roll back to the previous champion and alert, or only alert. Default "rollback".'),
+  })
+  .describe('Production monitoring of the champion against the version it replaced.');
+
+const serving = z
+  .strictObject({
+    shadow: z.string().optional().describe('Alias (e.g. "challenger") that predicts on a copy of the traffic; logged, never returned.'),
+    canary: z
+      .strictObject({
+        alias: z.string().describe('Alias that serves the canary share.'),
+        percent: z.number().min(0).max(100).describe('Share of requests (0–100).'),
+        key: z.string().optional().describe('Input field that keeps a caller on one side (sticky). Default: the request id.'),
+      })
+      .optional(),
+  })
+  .describe('How the prediction endpoint routes traffic.');
+
 export const modelSchema = z
   .strictObject({
     task: z
@@ -213,6 +290,9 @@ export const modelSchema = z
     slices: z.array(z.string().min(1)).default([]).describe('Input fields to report metrics per value of (e.g. "lang"). Default none.'),
     gate: z.array(gateRule).default([]).describe('Rules a candidate must pass to be blessed. Default none.'),
     prepare: prepare.default({ kind: 'builtin', poll: { interval: '30s', timeout: '2h', max_backoff: '10m', request_timeout: '30s' } }),
+    deploy: deploy.prefault({}),
+    monitor: monitor.prefault({}),
+    serving: serving.prefault({}),
   })
   .describe('One model line.');
 
@@ -244,6 +324,7 @@ export const configSchema = z
           .describe('Bearer tokens and their scopes (ingest, read, admin). Secrets.'),
       })
       .prefault({}),
+    notify: z.array(notifyChannel).default([]).describe('Notification channels (Slack, signed webhook, e-mail, GitHub issue). Delivery is retried, de-duplicated by event id and recorded; a failing channel never fails a run.'),
     lease: duration.default('5m').describe('How long a worker holds a run between heartbeats; a dead worker\'s runs resume after it. Default "5m".'),
     secrets: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]).describe('Environment variables whose values are masked in all output.'),
     guards: z

@@ -12,6 +12,7 @@ import { readSignals } from '../signals/read-signals.js';
 import { readDecisionFacts, type DecisionFacts } from '../stores/decision-facts.js';
 import { matchFeedback } from '../stores/evidence.js';
 import { lockDecisions, recordDecision } from '../stores/record-decision.js';
+import { notify } from '../notify/outbox.js';
 import type { AppContext } from '../app-context.js';
 import { previousFire } from './cron.js';
 
@@ -113,6 +114,14 @@ async function decideOne(app: AppContext, line: ModelLineConfig, force: boolean,
     return { decision, recorded };
   });
   app.logger.child({ model: line.name, run: result.recorded.runId ?? undefined }).info(result.decision.reason, { action: result.decision.action });
+  const d = result.decision;
+  if (d.action === 'blocked' && !d.budget.allowed && d.guards.every((g) => g.ok)) {
+    // A retrain was wanted and only the budget said no: tell people, once per line and UTC day.
+    const day = new Date(nowMs).toISOString().slice(0, 10);
+    await notify(app, { id: `budget:${line.name}:${day}`, kind: 'budget_exhausted', model: line.name, problem: 'budget', title: `${line.name}: retrain wanted but the budget is exhausted`, text: d.reason, data: { tokens: d.budget.tokens, capacity: d.budget.capacity, cost: d.budget.cost }, atMs: nowMs }).catch((err: Error) =>
+      app.logger.warn(`could not record the budget notification: ${err.message}`),
+    );
+  }
   return {
     model: line.name,
     decision: result.decision,

@@ -1,6 +1,6 @@
 /**
  * One run = the loop for one model line, as durable steps with stable ids:
- *   prepare → validate → train → evaluate → gate → register → deploy
+ *   prepare → validate → train → evaluate → gate → register → deploy → notify
  * Each step's result is stored; a resumed run replays finished steps and its side effects carry
  * the run id as idempotency key (dataset build key, training job key, registration key; the
  * promotion checks the alias first). External preparation parks the run as `waiting` until its
@@ -25,6 +25,8 @@ import { findDataset } from '../stores/datasets.js';
 import { predictWith } from '../training/predict-with.js';
 import { pushDirectory } from '../integrations/hf-hub.js';
 import { runTraining } from '../training/run-training.js';
+import type { NotifyEvent } from '../notify/event.js';
+import { deliverDue, notify } from '../notify/outbox.js';
 
 class CancelledError extends Error {}
 
@@ -166,6 +168,11 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
       if (change.changed) await recordDecision(app, model, runId, 'promote', headline, { moves: change.moves });
       return { promoted: version.version };
     });
+    await step('notify', async () => {
+      const key = evaluation.candidate.task === 'classification' ? 'f1_macro' : 'rmse';
+      const numbers = { version: version.version, dataset: dataset.tag, [key]: metricOf(evaluation.candidate, key), champion_version: evaluation.championVersion, [`champion_${key}`]: evaluation.champion ? metricOf(evaluation.champion, key) : null };
+      return { queued: await notifyRun(app, runId, model, 'promoted', headline, `Run ${runId}: ${gate.summary}`, numbers) };
+    });
     return finish('succeeded', headline);
   } catch (err) {
     if (err instanceof CancelledError) {
@@ -173,8 +180,31 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
       return { runId, model, state: 'failed', outcome: 'cancelled' };
     }
     if (err instanceof WaitError) return finish('waiting', err.message, err.nextCheckMs);
-    if (err instanceof NonRetriableError) return finish('failed', err.message);
-    return finish('failed', (err as Error).message);
+    const message = (err as Error).message;
+    const rejected = message.startsWith('candidate ');
+    await notifyRun(app, runId, model, rejected ? 'rejected' : 'run_failed', `${model}: ${rejected ? `candidate of ${runId} rejected` : `run ${runId} failed`}`, message, { run: runId });
+    return finish('failed', message);
+  }
+}
+
+function metricOf(m: Metrics, key: string): number | null {
+  const v = (m as unknown as Record<string, unknown>)[key];
+  return typeof v === 'number' ? v : null;
+}
+
+/**
+ * Records the run's event in the outbox (idempotent by run id and kind) and tries to deliver it
+ * now; what does not go out now is retried by later ticks. Never throws: notifying is not the run.
+ */
+async function notifyRun(app: AppContext, runId: string, model: string, kind: NotifyEvent['kind'], title: string, text: string, data: Record<string, unknown>): Promise<number> {
+  try {
+    const event: NotifyEvent = { id: `${runId}:${kind}`, kind, model, problem: kind === 'promoted' ? 'deployments' : kind, title, text, data: { run: runId, ...data }, atMs: app.clock.now() };
+    const queued = await notify(app, event);
+    await deliverDue(app, { eventIds: [event.id] });
+    return queued;
+  } catch (err) {
+    app.logger.warn(`could not record the notification of ${runId}: ${(err as Error).message}`);
+    return 0;
   }
 }
 

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../app-context.js';
 import { dueRuns } from '../engine/lease.js';
 import { advanceRun, type AdvanceResult } from './advance-run.js';
+import { monitorAll, type MonitorResult } from '../monitor/monitor.js';
+import { deliverDue, type DeliveryOutcome } from '../notify/outbox.js';
 
 export function workerId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -36,4 +38,14 @@ export async function waitForRuns(app: AppContext, owner: string, runIds: string
     const next = await app.store.db.selectFrom('runs').select('next_check_ms').where('id', 'in', runIds).where('state', '=', 'waiting').orderBy('next_check_ms').executeTakeFirst();
     if (next?.next_check_ms) await sleep(Math.max(0, Math.min(Number(next.next_check_ms), deadlineMs) - app.clock.now()));
   }
+}
+
+/**
+ * What every tick does after advancing runs: the monitoring verdicts (which may roll a degraded
+ * champion back) and the delivery of due notifications (retries included).
+ */
+export async function housekeeping(app: AppContext): Promise<{ monitored: MonitorResult[]; delivered: DeliveryOutcome[] }> {
+  const monitored = await monitorAll(app);
+  const delivered = await deliverDue(app);
+  return { monitored, delivered };
 }

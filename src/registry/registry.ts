@@ -193,9 +193,11 @@ export async function promote(app: AppContext, model: string, version: number, a
   return change;
 }
 
-export async function rollback(app: AppContext, model: string, actor: string, reason: string): Promise<AliasChange> {
+export async function rollback(app: AppContext, model: string, actor: string, reason: string, opts: { expectChampion?: number } = {}): Promise<AliasChange> {
   requireLine(app, model);
   const change = await applyMoves(app, model, 'rollback', actor, reason, (cur) => {
+    // A conditional rollback (monitoring, verification) only undoes the version it judged.
+    if (opts.expectChampion !== undefined && cur.get(CHAMPION) !== opts.expectChampion) return `${model} v${opts.expectChampion} is no longer the champion`;
     const previous = cur.get(PREVIOUS);
     if (previous === undefined) throw new RefitError('CONFLICT', `${model} has no previous champion to roll back to (see \`refit models ${model}\`)`);
     // The rollback target is used up: rolling back twice must not re-promote the bad version.
@@ -204,7 +206,7 @@ export async function rollback(app: AppContext, model: string, actor: string, re
       { alias: PREVIOUS, from: previous, to: null },
     ];
   });
-  app.logger.child({ model }).warn(`rolled back ${model} to v${change.moves[0]?.to}`, { reason });
+  if (change.changed) app.logger.child({ model }).warn(`rolled back ${model} to v${change.moves[0]?.to}`, { reason });
   return change;
 }
 

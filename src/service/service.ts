@@ -1,5 +1,6 @@
 /**
- * `refit serve`: the HTTP API plus a cron scheduler of ticks (decide, then advance due runs),
+ * `refit serve`: the HTTP API plus a cron scheduler of ticks (decide, advance due runs, monitor,
+ * deliver due notifications),
  * serialised so a tick and an HTTP retrain never interleave within one process (other processes
  * coordinate through the store). `stop()` is the graceful shutdown: no new ticks or requests, the
  * work in progress finishes (a run parks at its next step boundary), then the store closes.
@@ -8,7 +9,7 @@ import { CronExpressionParser } from 'cron-parser';
 import type { AppContext } from '../app-context.js';
 import { decideAll } from '../decide/decide-all.js';
 import { buildServer } from '../http/server.js';
-import { advanceDueRuns, workerId } from '../pipeline/tick.js';
+import { advanceDueRuns, housekeeping, workerId } from '../pipeline/tick.js';
 
 export interface Service {
   url: string;
@@ -29,6 +30,7 @@ export async function startService(app: AppContext, opts: { port?: number; host?
     serialize(async () => {
       await decideAll(app, { dryRun: false, actor: opts.actor ?? 'scheduler' });
       await advanceDueRuns(app, owner);
+      await housekeeping(app);
     }).catch((err) => app.logger.error('tick failed', { error: (err as Error).message }));
 
   const server = buildServer(app, { owner, serialize });

@@ -233,6 +233,36 @@ export interface TrainingJobsTable {
   error: string | null;
 }
 
+export interface NotificationsTable {
+  /** `<event id>@<channel id>`: one delivery per event and channel. */
+  id: string;
+  event_id: string;
+  channel: string;
+  model: string | null;
+  kind: string;
+  /** The event (JSON): title, text, numbers. Never secrets. */
+  payload: string;
+  /** pending → sending → delivered | failed (attempts exhausted) */
+  state: string;
+  attempts: number;
+  next_attempt_ms: Ms;
+  claimed_until_ms: Ms | null;
+  last_error: string | null;
+  /** What the channel made: a GitHub issue number, a message id. */
+  external_ref: string | null;
+  created_ms: Ms;
+  delivered_ms: Ms | null;
+}
+
+export interface ShadowPredictionsTable {
+  model: string;
+  id: string;
+  version: string;
+  prediction: string;
+  confidence: number | null;
+  ts_ms: Ms;
+}
+
 export interface Database {
   model_lines: ModelLinesTable;
   predictions: PredictionsTable;
@@ -252,6 +282,8 @@ export interface Database {
   aliases: AliasesTable;
   alias_history: AliasHistoryTable;
   training_jobs: TrainingJobsTable;
+  notifications: NotificationsTable;
+  shadow_predictions: ShadowPredictionsTable;
 }
 
 export type { Generated };

@@ -17,6 +17,7 @@ import * as m000003 from './migrations/000003_preparations.js';
 import * as m000004 from './migrations/000004_registry.js';
 import * as m000005 from './migrations/000005_training.js';
 import * as m000006 from './migrations/000006_run_engine.js';
+import * as m000007 from './migrations/000007_notify_serving.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '000004_registry': m000004,
   '000005_training': m000005,
   '000006_run_engine': m000006,
+  '000007_notify_serving': m000007,
 };
 
 const INT8_OID = 20;

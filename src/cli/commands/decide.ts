@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { currentActor } from '../../app.js';
 import { RefitError, UsageError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
-import { advanceDueRuns, waitForRuns, workerId } from '../../pipeline/tick.js';
+import { advanceDueRuns, housekeeping, waitForRuns, workerId } from '../../pipeline/tick.js';
 import { cancelRun, retryRun } from '../../pipeline/control.js';
 import { decideAll } from '../../decide/decide-all.js';
 import type { CliContext } from '../context.js';
@@ -60,11 +60,13 @@ async function decideCommand(ctx: CliContext, command: 'plan' | 'run', models: s
     if (advanceWaitMs === null) return { result, runs: [] };
     const owner = workerId();
     const advanced = await advanceDueRuns(app, owner, models.length ? models : undefined);
+    let runs = advanced;
     if (advanceWaitMs > 0) {
       const ids = [...new Set([...advanced.map((r) => r.runId), ...result.outcomes.map((o) => o.runId).filter((x): x is string => !!x)])];
-      return { result, runs: await waitForRuns(app, owner, ids, app.clock.now() + advanceWaitMs) };
+      runs = await waitForRuns(app, owner, ids, app.clock.now() + advanceWaitMs);
     }
-    return { result, runs: advanced };
+    await housekeeping(app);
+    return { result, runs };
   });
   ctx.reporter().report({ kind: 'decide', command: dryRun ? 'plan' : command, result, runs });
   const failed = result.outcomes.filter((o) => o.error);

@@ -5,7 +5,7 @@
  * or run a local command (its whole process group is killed on timeout).
  */
 import { runCommand } from '../../executors/command.js';
-import { createHmac } from 'node:crypto';
+import { signBody, SIGNATURE_HEADER } from '../../integrations/sign.js';
 import type { PreparePolicy, RefitConfig } from '../../config/config.js';
 import { httpCall, type HttpOutcome } from '../../integrations/http.js';
 
@@ -39,7 +39,7 @@ export async function triggerPreparer(policy: PreparePolicy, ctx: TriggerContext
     case 'webhook': {
       const body = JSON.stringify({ event: 'prepare_dataset', model: ctx.model, required: ctx.required, key: ctx.key, at: new Date(nowMs).toISOString() });
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-refit-event': 'prepare_dataset', 'x-refit-delivery': ctx.key };
-      if (t.secret) headers['x-refit-signature'] = `sha256=${createHmac('sha256', t.secret).update(body).digest('hex')}`;
+      if (t.secret) headers[SIGNATURE_HEADER] = signBody(t.secret, body);
       return httpCall({ method: 'POST', url: t.url, headers, body, timeoutMs }, nowMs);
     }
     case 'command':

@@ -1,0 +1,39 @@
+/**
+ * Migration 7: the notification outbox (one row per event and channel: retried, de-duplicated by
+ * id, recorded) and the shadow predictions a challenger makes on a copy of production traffic.
+ */
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('notifications')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('event_id', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('model', 'text')
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('next_attempt_ms', 'bigint', (c) => c.notNull())
+    .addColumn('claimed_until_ms', 'bigint')
+    .addColumn('last_error', 'text')
+    .addColumn('external_ref', 'text')
+    .addColumn('created_ms', 'bigint', (c) => c.notNull())
+    .addColumn('delivered_ms', 'bigint')
+    .execute();
+  await db.schema.createIndex('notifications_due').on('notifications').columns(['state', 'next_attempt_ms']).execute();
+
+  await db.schema
+    .createTable('shadow_predictions')
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('id', 'text', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('prediction', 'text', (c) => c.notNull())
+    .addColumn('confidence', 'double precision')
+    .addColumn('ts_ms', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('shadow_predictions_pk', ['model', 'id', 'version'])
+    .execute();
+}
+
+export async function down(): Promise<void> {}

@@ -1,0 +1,136 @@
+/**
+ * Real local receivers for notifications: an HTTP server that plays a Slack incoming webhook, a
+ * generic webhook endpoint and the GitHub REST issues API (list, create, comment), with queued
+ * faults; and an SMTP server (smtp-server) whose messages are parsed with mailparser.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface Received {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+interface GhIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: { name: string }[];
+  state: 'open' | 'closed';
+  comments: { id: number; body: string }[];
+}
+
+export class Receivers {
+  requests: Received[] = [];
+  /** Status codes to answer with next, per path prefix (then normal service resumes). */
+  faults = new Map<string, number[]>();
+  githubToken = 'ghp_test_token_abcdef123456';
+  issues: GhIssue[] = [];
+  url = '';
+  private server: Server | null = null;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const path = req.url ?? '/';
+        this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+        const send = (status: number, payload: unknown) => {
+          res.writeHead(status, { 'content-type': typeof payload === 'string' ? 'text/plain' : 'application/json' });
+          res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
+        };
+        for (const [prefix, codes] of this.faults) {
+          if (path.startsWith(prefix) && codes.length) return send(codes.shift()!, 'fault');
+        }
+        if (path.startsWith('/slack/')) return send(200, 'ok');
+        if (path.startsWith('/hook')) return send(204, '');
+        const gh = /^\/repos\/([^/]+)\/([^/]+)\/issues(?:\/(\d+)\/comments)?(?:\?(.*))?$/.exec(path);
+        if (gh) {
+          if (req.headers.authorization !== `Bearer ${this.githubToken}`) return send(401, { message: 'Bad credentials' });
+          const [, , , num, query] = gh;
+          if (num) {
+            const issue = this.issues.find((i) => i.number === Number(num));
+            if (!issue) return send(404, { message: 'Not Found' });
+            if (req.method === 'POST') {
+              const c = { id: issue.comments.length + 1, body: JSON.parse(body).body };
+              issue.comments.push(c);
+              return send(201, c);
+            }
+            return send(200, issue.comments);
+          }
+          if (req.method === 'POST') {
+            const b = JSON.parse(body);
+            const issue: GhIssue = { number: this.issues.length + 1, title: b.title, body: b.body, labels: (b.labels ?? []).map((name: string) => ({ name })), state: 'open', comments: [] };
+            this.issues.push(issue);
+            return send(201, issue);
+          }
+          const q = new URLSearchParams(query ?? '');
+          const labels = q.get('labels')?.split(',').filter(Boolean) ?? [];
+          const state = q.get('state') ?? 'open';
+          return send(200, this.issues.filter((i) => (state === 'all' || i.state === state) && labels.every((l) => i.labels.some((x) => x.name === l))));
+        }
+        send(404, { message: 'Not Found' });
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  to(prefix: string): Received[] {
+    return this.requests.filter((r) => r.path.startsWith(prefix) && r.method === 'POST');
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
+
+export interface Mail {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  messageId: string;
+}
+
+export class SmtpReceiver {
+  mails: Mail[] = [];
+  user = 'refit';
+  password = 'smtp-secret-pw-42';
+  /** Reply codes for the next messages (e.g. 451 temporary, 550 permanent). */
+  rejectNext: number[] = [];
+  port = 0;
+  private server: SMTPServer | null = null;
+
+  async start(): Promise<this> {
+    this.server = new SMTPServer({
+      disabledCommands: ['STARTTLS'],
+      authMethods: ['PLAIN', 'LOGIN'],
+      onAuth: (auth, _session, cb) => (auth.username === this.user && auth.password === this.password ? cb(null, { user: auth.username }) : cb(new Error('Invalid username or password'))),
+      onData: (stream, session, cb) => {
+        const code = this.rejectNext.shift();
+        simpleParser(stream)
+          .then((m) => {
+            if (code) return cb(Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: code }));
+            this.mails.push({ from: m.from?.text ?? '', to: session.envelope.rcptTo.map((r) => r.address), subject: m.subject ?? '', text: m.text ?? '', messageId: m.messageId ?? '' });
+            cb();
+          })
+          .catch(cb);
+      },
+      logger: false,
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.port = (this.server!.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
