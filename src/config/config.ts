@@ -118,7 +118,7 @@ export interface RefitConfig {
   artifacts: string;
   guards: { maxRunsInFlight: number | null };
   models: Record<string, ModelLineConfig>;
-  serve: { host: string; port: number; schedule: string; bodyLimit: number; tokens: { token: string; scopes: ('ingest' | 'read' | 'admin')[] }[] };
+  serve: { host: string; port: number; schedule: string; bodyLimit: number; tokens: { token: string; scopes: ('ingest' | 'predict' | 'read' | 'admin')[] }[] };
   /** Run lease length (ms). */
   leaseMs: number;
   /** Notification channels, each with a stable id ("slack#0"). */

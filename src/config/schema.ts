@@ -319,9 +319,9 @@ export const configSchema = z
         schedule: z.string().default('*/5 * * * *').describe('Cron schedule of ticks (decide and advance runs). Default every 5 minutes.'),
         body_limit: z.number().int().min(1024).default(1_048_576).describe('Largest request body in bytes. Default 1 MiB.'),
         tokens: z
-          .array(z.strictObject({ token: z.string().min(16, { message: 'tokens must be at least 16 characters' }), scopes: z.array(z.enum(['ingest', 'read', 'admin'])).min(1) }))
+          .array(z.strictObject({ token: z.string().min(16, { message: 'tokens must be at least 16 characters' }), scopes: z.array(z.enum(['ingest', 'predict', 'read', 'admin'])).min(1) }))
           .default([])
-          .describe('Bearer tokens and their scopes (ingest, read, admin). Secrets.'),
+          .describe('Bearer tokens and their scopes (ingest, predict, read, admin). Secrets.'),
       })
       .prefault({}),
     notify: z.array(notifyChannel).default([]).describe('Notification channels (Slack, signed webhook, e-mail, GitHub issue). Delivery is retried, de-duplicated by event id and recorded; a failing channel never fails a run.'),

@@ -12,19 +12,34 @@ import { advanceDueRuns } from '../pipeline/tick.js';
 import { listVersions, promote, rollback } from '../registry/registry.js';
 import { redact } from '../config/secrets.js';
 import { prometheusText } from './metrics.js';
+import { PredictionLog } from '../serving/prediction-log.js';
+import { ServingRouter } from '../serving/router.js';
+import { newId } from '../stores/ids.js';
+import type { Prediction } from '../ml/train/model.js';
 import { openApiDocument } from './openapi.js';
 
-type Scope = 'ingest' | 'read' | 'admin';
+type Scope = 'ingest' | 'predict' | 'read' | 'admin';
 
 export interface ServerOptions {
   /** Worker id used for run leases. */
   owner: string;
   /** Runs the tick work serially with the scheduler (decide + advance). */
   serialize: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** How often the prediction endpoint re-reads the aliases (ms). Default 1000. */
+  servingPollMs?: number;
+  /** The routing table of the prediction endpoint (the service refreshes it after ticks). */
+  serving?: ServingRouter;
 }
 
 export function buildServer(app: AppContext, options: ServerOptions): FastifyInstance {
   const server = Fastify({ bodyLimit: app.config.serve.bodyLimit, logger: false });
+  const serving = options.serving ?? new ServingRouter(app);
+  const predictions = new PredictionLog(app);
+  server.addHook('onReady', async () => {
+    await serving.refresh();
+    serving.start(options.servingPollMs ?? 1000);
+  });
+  server.addHook('onClose', async () => serving.stop());
   const counters = { ingested: 0, requests: 0 };
   const tokens = app.config.serve.tokens;
 
@@ -87,12 +102,48 @@ export function buildServer(app: AppContext, options: ServerOptions): FastifyIns
     const { model } = req.params as { model: string };
     const body = (req.body ?? {}) as { version?: unknown; reason?: unknown };
     if (!Number.isInteger(body.version)) return reply.code(400).send({ error: 'body needs "version" (an integer), e.g. {"version": 3, "reason": "..."}' });
-    return promote(app, model, body.version as number, 'http', typeof body.reason === 'string' ? body.reason : 'promoted over HTTP');
+    const change = await promote(app, model, body.version as number, 'http', typeof body.reason === 'string' ? body.reason : 'promoted over HTTP');
+    await serving.refresh();
+    return change;
   });
   server.post('/v1/models/:model/rollback', { preHandler: auth('admin') }, async (req) => {
     const { model } = req.params as { model: string };
     const body = (req.body ?? {}) as { reason?: unknown };
-    return rollback(app, model, 'http', typeof body.reason === 'string' ? body.reason : 'rolled back over HTTP');
+    const change = await rollback(app, model, 'http', typeof body.reason === 'string' ? body.reason : 'rolled back over HTTP');
+    await serving.refresh();
+    return change;
+  });
+  server.post('/v1/models/:model/predict', { preHandler: auth('predict') }, async (req, reply) => {
+    const { model } = req.params as { model: string };
+    const q = req.query as { version?: string; alias?: string };
+    const parsed = predictRequest(req.body);
+    if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
+    if (q.version !== undefined && !/^\d+$/.test(q.version)) return reply.code(400).send({ error: `?version must be a version number, got "${q.version}"` });
+    const ids = parsed.inputs.map(() => newId('pred', app.clock.now()));
+    const line = app.config.models[model];
+    const stickyField = line?.serving.canary?.key;
+    const key = parsed.key ?? (stickyField && parsed.inputs[0]?.[stickyField] !== undefined ? String(parsed.inputs[0][stickyField]) : ids[0]!);
+    const route = await serving.route(model, { version: q.version === undefined ? undefined : Number(q.version), alias: q.alias, key });
+    const out = await route.primary.predict(parsed.inputs);
+    const now = app.clock.now();
+    const version = String(route.primary.version);
+    await predictions.log(out.map((p, i) => ({ type: 'prediction' as const, id: ids[i]!, model, version, input: parsed.inputs[i]!, prediction: p.prediction, confidence: confidenceOf(p), tsMs: now })));
+    if (route.shadow) {
+      const shadow = route.shadow;
+      // The shadow answers after the caller has its response; its failures never reach the caller.
+      setImmediate(() => {
+        shadow
+          .predict(parsed.inputs)
+          .then((sp) => predictions.logShadow(sp.map((p, i) => ({ model, id: ids[i]!, version: String(shadow.version), prediction: p.prediction, confidence: confidenceOf(p), tsMs: now }))))
+          .catch((err) => app.logger.warn(`shadow v${shadow.version} of ${model} failed: ${(err as Error).message}`));
+      });
+    }
+    return {
+      model,
+      version: route.primary.version,
+      via: route.via,
+      predictions: out.map((p, i) => ({ id: ids[i], prediction: p.value ?? p.prediction, confidence: confidenceOf(p), ...(Object.keys(p.proba).length ? { proba: p.proba } : {}) })),
+    };
   });
   server.post('/v1/models/:model/retrain', { preHandler: auth('admin') }, async (req, reply) => {
     const { model } = req.params as { model: string };
@@ -102,4 +153,22 @@ export function buildServer(app: AppContext, options: ServerOptions): FastifyIns
     return reply.code(o.runId ? 202 : 409).send({ decision: o.decision?.action ?? 'error', reason: o.error ?? o.decision?.reason, run: o.runId });
   });
   return server;
+}
+
+function confidenceOf(p: Prediction): number | null {
+  const v = p.proba[p.prediction];
+  return typeof v === 'number' ? v : null;
+}
+
+/** `{"input": {...}}`, `{"inputs": [{...}, ...]}` or a bare array; an optional sticky `"key"`. */
+function predictRequest(body: unknown): { inputs: Record<string, unknown>[]; key: string | null } | { error: string } {
+  const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+  const b = body as Record<string, unknown> | unknown[] | null;
+  const list = Array.isArray(b) ? b : isObj(b) && Array.isArray(b.inputs) ? b.inputs : isObj(b) && isObj(b.input) ? [b.input] : null;
+  if (!list) return { error: 'body needs "input" (an object) or "inputs" (an array of objects), e.g. {"input": {"text": "..."}}' };
+  if (list.length === 0) return { error: '"inputs" is empty: send at least one input' };
+  const bad = list.findIndex((x) => !isObj(x));
+  if (bad >= 0) return { error: `inputs[${bad}] must be an object of input fields, got ${JSON.stringify(list[bad])?.slice(0, 60)}` };
+  const key = isObj(b) && b.key !== undefined ? String(b.key) : null;
+  return { inputs: list as Record<string, unknown>[], key };
 }

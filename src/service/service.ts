@@ -9,6 +9,7 @@ import { CronExpressionParser } from 'cron-parser';
 import type { AppContext } from '../app-context.js';
 import { decideAll } from '../decide/decide-all.js';
 import { buildServer } from '../http/server.js';
+import { ServingRouter } from '../serving/router.js';
 import { advanceDueRuns, housekeeping, workerId } from '../pipeline/tick.js';
 
 export interface Service {
@@ -26,14 +27,17 @@ export async function startService(app: AppContext, opts: { port?: number; host?
     chain = next.catch(() => undefined);
     return next;
   };
+  const serving = new ServingRouter(app);
   const tick = () =>
     serialize(async () => {
       await decideAll(app, { dryRun: false, actor: opts.actor ?? 'scheduler' });
       await advanceDueRuns(app, owner);
       await housekeeping(app);
+      // Promotions and rollbacks of this tick reach the prediction endpoint now, not at the next poll.
+      await serving.refresh();
     }).catch((err) => app.logger.error('tick failed', { error: (err as Error).message }));
 
-  const server = buildServer(app, { owner, serialize });
+  const server = buildServer(app, { owner, serialize, serving });
   const host = opts.host ?? app.config.serve.host;
   const port = opts.port ?? app.config.serve.port;
   await server.listen({ host, port });
