@@ -14,7 +14,7 @@ import { redact } from '../config/secrets.js';
 import { prometheusText } from './metrics.js';
 import { PredictionLog } from '../serving/prediction-log.js';
 import { ServingRouter } from '../serving/router.js';
-import { newId } from '../stores/ids.js';
+import { idSequence } from '../stores/ids.js';
 import type { Prediction } from '../ml/train/model.js';
 import { openApiDocument } from './openapi.js';
 
@@ -35,6 +35,7 @@ export function buildServer(app: AppContext, options: ServerOptions): FastifyIns
   const server = Fastify({ bodyLimit: app.config.serve.bodyLimit, logger: false });
   const serving = options.serving ?? new ServingRouter(app);
   const predictions = new PredictionLog(app);
+  const predictionId = idSequence('pred');
   server.addHook('onReady', async () => {
     await serving.refresh();
     serving.start(options.servingPollMs ?? 1000);
@@ -119,7 +120,7 @@ export function buildServer(app: AppContext, options: ServerOptions): FastifyIns
     const parsed = predictRequest(req.body);
     if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
     if (q.version !== undefined && !/^\d+$/.test(q.version)) return reply.code(400).send({ error: `?version must be a version number, got "${q.version}"` });
-    const ids = parsed.inputs.map(() => newId('pred', app.clock.now()));
+    const ids = parsed.inputs.map(() => predictionId(app.clock.now()));
     const line = app.config.models[model];
     const stickyField = line?.serving.canary?.key;
     const key = parsed.key ?? (stickyField && parsed.inputs[0]?.[stickyField] !== undefined ? String(parsed.inputs[0][stickyField]) : ids[0]!);

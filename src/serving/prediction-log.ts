@@ -6,7 +6,7 @@
  */
 import type { AppContext } from '../app-context.js';
 import type { PredictionEvent } from '../core/glossary.js';
-import { writeEventBatch } from '../stores/evidence.js';
+import { insertServedPredictions } from '../stores/evidence.js';
 
 export interface ShadowRow {
   model: string;
@@ -57,7 +57,7 @@ export class PredictionLog {
     const rows = this.pending.splice(0, MAX_BATCH);
     const shadows = this.shadows.splice(0, MAX_BATCH);
     const now = this.app.clock.now();
-    if (rows.length) await writeEventBatch(this.app.store.db, rows, now);
+    if (rows.length) await insertServedPredictions(this.app.store.db, rows, now);
     if (shadows.length) {
       await this.app.store.db
         .insertInto('shadow_predictions')

@@ -107,6 +107,20 @@ export async function writeEventBatch(db: Kysely<Database>, events: RefitEvent[]
   });
 }
 
+/**
+ * Predictions refit served itself: their ids were just made, so no feedback can be waiting for
+ * them — one multi-row insert, without the matching that ingestion does.
+ */
+export async function insertServedPredictions(db: Kysely<Database>, preds: PredictionEvent[], nowMs: number): Promise<void> {
+  for (const part of chunk(preds, MAX_ROWS)) {
+    await db
+      .insertInto('predictions')
+      .values(part.map((p) => ({ model: p.model, id: p.id, version: p.version, input: JSON.stringify(p.input), prediction: p.prediction, confidence: p.confidence, ts_ms: p.tsMs, ingested_ms: nowMs })))
+      .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
+      .execute();
+  }
+}
+
 type FeedbackRow = Insertable<FeedbackTable> & { outcome: number | null; version: string | null; reviewer_confidence: number | null; ts_ms: number };
 
 /**
