@@ -1,6 +1,7 @@
 /**
  * One run = the loop for one model line, as durable steps with stable ids:
- *   prepare → validate → train → evaluate → gate → register → deploy → notify
+ *   prepare → validate → train → evaluate → gate → register → deploy → verify → notify
+ * (a failed verification adds `rollback` and ends the run failed).
  * Each step's result is stored; a resumed run replays finished steps and its side effects carry
  * the run id as idempotency key (dataset build key, training job key, registration key; the
  * promotion checks the alias first). External preparation parks the run as `waiting` until its
@@ -19,7 +20,9 @@ import { validateDataset } from '../datasets/validate.js';
 import { claimRun, renewLease } from '../engine/lease.js';
 import { NonRetriableError, runStep, WaitError } from '../engine/step.js';
 import { metricLookup, metricsFromRows, type Metrics } from '../ml/metrics/evaluate-rows.js';
-import { getVersion, openArtifact, promote, registerVersion } from '../registry/registry.js';
+import { getVersion, openArtifact, promote, registerVersion, rollback } from '../registry/registry.js';
+import { pushToTarget } from '../deploy/push.js';
+import { checkHealth, sanityCheck } from '../deploy/verify.js';
 import { recordCandidateOutcome } from '../stores/candidate-outcome.js';
 import { findDataset } from '../stores/datasets.js';
 import { predictWith } from '../training/predict-with.js';
@@ -29,6 +32,9 @@ import type { NotifyEvent } from '../notify/event.js';
 import { deliverDue, notify } from '../notify/outbox.js';
 
 class CancelledError extends Error {}
+
+/** A deployment failed its verification and was rolled back: the run fails and says so. */
+class RolledBackError extends NonRetriableError {}
 
 export interface AdvanceResult {
   runId: string;
@@ -107,6 +113,8 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
       const championScore = champion ? await score(await openArtifact(app, champion)) : null;
       const rules = ruleChecks(line.businessRules, candidate.rows);
       return {
+        // What the candidate answered for a few holdout rows: the deployment must answer the same.
+        sanity: candidate.rows.slice(0, line.deploy.verify.sanityRequests).map((r) => ({ input: r.input, expected: String(r.prediction) })),
         candidate: candidate.metrics,
         champion: championScore?.metrics ?? null,
         championVersion: champion?.version ?? null,
@@ -163,11 +171,31 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     });
 
     const headline = headlineOf(line.name, version.version, evaluation.candidate, evaluation.champion, evaluation.championVersion, dataset.tag);
-    await step('deploy', async () => {
+    const deployed = await step('deploy', async () => {
       const change = await promote(app, model, version.version, `run:${runId}`, headline);
       if (change.changed) await recordDecision(app, model, runId, 'promote', headline, { moves: change.moves });
-      return { promoted: version.version };
+      const pushed = await pushToTarget(app, await getVersion(app, model, version.version), runId);
+      return { promoted: version.version, target: line.deploy.target, pushed, atMs: now() };
     });
+    const verification = await step('verify', async () => {
+      const health = await checkHealth(app, model);
+      if (!health.ok) {
+        const deadline = deployed.atMs + line.deploy.verify.timeoutMs;
+        if (now() < deadline) throw new WaitError(Math.min(deadline, now() + 5000), `waiting for ${model} v${version.version} on ${line.deploy.target} to become healthy: ${health.detail}`);
+        return { passed: false, reason: `${line.deploy.target} did not become healthy within ${Math.round(line.deploy.verify.timeoutMs / 1000)} s: ${health.detail}` };
+      }
+      const s = await sanityCheck(app, model, version.version, evaluation.sanity);
+      return { passed: s.passed, reason: s.reason, agreed: s.agreed, sent: s.sent };
+    });
+    if (!verification.passed) {
+      const back = await step('rollback', async () => {
+        const reason = `verification of v${version.version} failed: ${verification.reason}`;
+        const change = await rollback(app, model, `run:${runId}`, reason, { expectChampion: version.version }).catch((err: Error) => ({ changed: false, moves: [], reason: err.message }));
+        if (change.changed) await recordDecision(app, model, runId, 'rollback', reason, { moves: change.moves, verification });
+        return { to: change.changed ? (change.moves[0]?.to ?? null) : null, detail: change.changed ? `rolled back to v${change.moves[0]?.to}` : `not rolled back: ${change.reason}` };
+      });
+      throw new RolledBackError(`${model} v${version.version} failed verification on ${line.deploy.target} (${verification.reason}); ${back.detail}`);
+    }
     await step('notify', async () => {
       const key = evaluation.candidate.task === 'classification' ? 'f1_macro' : 'rmse';
       const numbers = { version: version.version, dataset: dataset.tag, [key]: metricOf(evaluation.candidate, key), champion_version: evaluation.championVersion, [`champion_${key}`]: evaluation.champion ? metricOf(evaluation.champion, key) : null };
@@ -182,7 +210,8 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     if (err instanceof WaitError) return finish('waiting', err.message, err.nextCheckMs);
     const message = (err as Error).message;
     const rejected = message.startsWith('candidate ');
-    await notifyRun(app, runId, model, rejected ? 'rejected' : 'run_failed', `${model}: ${rejected ? `candidate of ${runId} rejected` : `run ${runId} failed`}`, message, { run: runId });
+    if (err instanceof RolledBackError) await notifyRun(app, runId, model, 'rolled_back', message, `Run ${runId}: the deployment was verified and failed.`, {});
+    else await notifyRun(app, runId, model, rejected ? 'rejected' : 'run_failed', `${model}: ${rejected ? `candidate of ${runId} rejected` : `run ${runId} failed`}`, message, { run: runId });
     return finish('failed', message);
   }
 }

@@ -30,6 +30,10 @@ export class Receivers {
   faults = new Map<string, number[]>();
   githubToken = 'ghp_test_token_abcdef123456';
   issues: GhIssue[] = [];
+  /** A deploy target: its health status and how it answers predict requests. */
+  health = 200;
+  predictFn: (input: Record<string, unknown>) => string = () => 'unknown';
+  hfToken = 'hf_deploy_token_123456';
   url = '';
   private server: Server | null = null;
 
@@ -48,6 +52,9 @@ export class Receivers {
           if (path.startsWith(prefix) && codes.length) return send(codes.shift()!, 'fault');
         }
         if (path.startsWith('/slack/')) return send(200, 'ok');
+        if (path === '/deploy/health') return send(this.health, this.health < 300 ? { status: 'ok' } : 'unhealthy');
+        if (path === '/deploy/predict') return send(200, { predictions: (JSON.parse(body).inputs as Record<string, unknown>[]).map((i) => ({ prediction: this.predictFn(i) })) });
+        if (/^\/api\/spaces\/[^/]+\/[^/]+\/restart$/.test(path)) return req.headers.authorization === `Bearer ${this.hfToken}` ? send(200, {}) : send(401, { error: 'Invalid credentials' });
         if (path.startsWith('/hook')) return send(204, '');
         const gh = /^\/repos\/([^/]+)\/([^/]+)\/issues(?:\/(\d+)\/comments)?(?:\?(.*))?$/.exec(path);
         if (gh) {

@@ -62,7 +62,12 @@ async function decideCommand(ctx: CliContext, command: 'plan' | 'run', models: s
     const advanced = await advanceDueRuns(app, owner, models.length ? models : undefined);
     let runs = advanced;
     if (advanceWaitMs > 0) {
-      const ids = [...new Set([...advanced.map((r) => r.runId), ...result.outcomes.map((o) => o.runId).filter((x): x is string => !!x)])];
+      // The runs this command started or advanced, and any still in flight for these lines: a
+      // second \`refit run --wait\` resumes waiting for what an earlier one left parked.
+      let inFlight = app.store.db.selectFrom('runs').select('id').where('state', 'in', ['queued', 'running', 'waiting']);
+      if (models.length) inFlight = inFlight.where('model', 'in', models);
+      const open = (await inFlight.execute()).map((r) => r.id);
+      const ids = [...new Set([...advanced.map((r) => r.runId), ...result.outcomes.map((o) => o.runId).filter((x): x is string => !!x), ...open])];
       runs = await waitForRuns(app, owner, ids, app.clock.now() + advanceWaitMs);
     }
     await housekeeping(app);
