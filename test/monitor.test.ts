@@ -15,7 +15,7 @@ import { monitorAll } from '../src/monitor/monitor.js';
 import { deliverDue } from '../src/notify/outbox.js';
 import { aliasHistory, promote, registerVersion } from '../src/registry/registry.js';
 import { writeEventBatch } from '../src/stores/evidence.js';
-import { project } from './helpers/project.js';
+import { cli, project } from './helpers/project.js';
 import { Receivers } from './helpers/receivers.js';
 import { DIALECTS, freshStoreUrl, tempDir, type TestStoreUrl } from './helpers/stores.js';
 
@@ -113,4 +113,23 @@ describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
     expect(rx.to(`/slack/${dialect}-alert`)).toHaveLength(1);
     expect((await aliasHistory(app, 'spam')).filter((h) => h.action === 'rollback')).toEqual([]);
   });
+});
+
+describe('production input drift', () => {
+  it('inputs unlike the training data alert once and feed the drift_score of the next decision', async () => {
+    const examples = Array.from({ length: 80 }, (_, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'urgency', input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` }, label: i % 2 ? 'high' : 'low' })).join('\n');
+    // Production traffic of v1 in another vocabulary altogether.
+    const traffic = Array.from({ length: 300 }, (_, i) => JSON.stringify({ type: 'prediction', id: `p${i}`, model: 'urgency', version: '1', input: { text: `rechnung zahlung mahnung konto ${i % 7}` }, prediction: 'low', confidence: 0.6, ts: '2026-11-22T12:00:00Z' })).join('\n');
+    const dir = project(`notify:\n  - { kind: slack, webhook_url: "${rx.url}/slack/drift" }\nmodels:\n  urgency:\n    labels: [low, high]\n`, { 'e.ndjson': examples, 't.ndjson': traffic });
+    await cli(['ingest', 'e.ndjson'], { cwd: dir });
+    expect((await cli(['run', '--force', 'urgency', '--json'], { cwd: dir })).code).toBe(0);
+    await cli(['ingest', 't.ndjson'], { cwd: dir });
+    await cli(['run', '--json'], { cwd: dir });
+    await cli(['run', '--json'], { cwd: dir });
+    const alerts = rx.to('/slack/drift').filter((r) => JSON.parse(r.body).text.includes('drifted'));
+    expect(alerts).toHaveLength(1);
+    expect(JSON.parse(alerts[0]!.body).text).toMatch(/urgency v1: production inputs drifted from the training data \(1 of 1 columns\)/);
+    const plan = JSON.parse((await cli(['plan', '--json'], { cwd: dir })).stdout);
+    expect(plan.outcomes[0].decision.signals.drift_score).toBe(1);
+  }, 120_000);
 });

@@ -88,7 +88,7 @@ describe('refit serve', () => {
     }
     expect(state).toBe('succeeded');
     const detail = await (await call(`/v1/runs/${run}`, { token: READ })).json();
-    expect(detail.steps.map((s: { step_id: string }) => s.step_id)).toEqual(['prepare', 'validate', 'train', 'evaluate', 'gate', 'register', 'deploy']);
+    expect(detail.steps.map((s: { step_id: string }) => s.step_id)).toEqual(['prepare', 'validate', 'train', 'evaluate', 'gate', 'register', 'deploy', 'verify', 'notify']);
     const versions = await (await call('/v1/models/spam/versions', { token: READ })).json();
     expect(versions[0]).toMatchObject({ version: 1, aliases: ['champion'] });
     expect((await call('/v1/models/spam/promote', { method: 'POST', token: ADMIN, body: { version: 9 } })).status).toBe(404);
@@ -100,6 +100,8 @@ describe('refit serve', () => {
     expect(metrics).toContain('refit_runs{model="spam",state="succeeded"} 1');
     expect(metrics).toContain('refit_champion_version{model="spam"} 1');
     expect(metrics).toMatch(/refit_budget_tokens\{model="spam"\} \d/);
+    expect(metrics).toMatch(/refit_step_duration_seconds_count\{step="train",state="succeeded"\} 1\nrefit_step_duration_seconds_sum\{step="train",state="succeeded"\} [\d.]+/);
+    expect(metrics).toContain("refit_predictions_served_total 0");
   });
 });
 

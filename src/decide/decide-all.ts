@@ -13,6 +13,7 @@ import { readDecisionFacts, type DecisionFacts } from '../stores/decision-facts.
 import { matchFeedback } from '../stores/evidence.js';
 import { lockDecisions, recordDecision } from '../stores/record-decision.js';
 import { notify } from '../notify/outbox.js';
+import { readDriftScore } from '../monitor/production-drift.js';
 import type { AppContext } from '../app-context.js';
 import { previousFire } from './cron.js';
 
@@ -72,7 +73,7 @@ async function decideOne(app: AppContext, line: ModelLineConfig, force: boolean,
   const { store, config } = app;
   if (!options.dryRun) await matchFeedback(store.db, nowMs, null, line.name);
   const before = await readDecisionFacts(store.db, line.name, nowMs);
-  const signals = await readSignals(store.db, line, { nowMs, lastRetrainMs: before.lastRetrainMs, secrets: config.secretValues });
+  const signals = await readSignals(store.db, line, { nowMs, lastRetrainMs: before.lastRetrainMs, secrets: config.secretValues, driftScore: await readDriftScore(store.db, line.name) });
 
   const evaluate = (facts: DecisionFacts, spend: boolean) =>
     decide({

@@ -19,6 +19,19 @@ export function openApiDocument(): object {
       },
       '/v1/runs': { get: { summary: 'Runs, newest first', security: bearer, parameters: [{ name: 'model', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: { 200: json('runs') } } },
       '/v1/runs/{id}': { get: { summary: 'One run with its steps', security: bearer, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json('run'), 404: json('no such run') } } },
+      '/v1/models/{model}/predict': {
+        post: {
+          summary: 'Predict with the champion (or ?version=N / ?alias=NAME); canary and shadow per serving config. Each prediction gets an id for feedback.',
+          security: bearer,
+          parameters: [
+            { name: 'model', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'version', in: 'query', schema: { type: 'integer' } },
+            { name: 'alias', in: 'query', schema: { type: 'string' } },
+          ],
+          requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { input: { type: 'object' }, inputs: { type: 'array', items: { type: 'object' } }, key: { type: 'string', description: 'sticky canary key' } } } } } },
+          responses: { 200: json('{model, version, via, predictions: [{id, prediction, confidence, proba?}]}'), 400: json('bad body'), 404: json('unknown model, alias or no champion') },
+        },
+      },
       '/v1/models/{model}/versions': { get: { summary: 'Registered versions with aliases', security: bearer, parameters: [{ name: 'model', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json('versions') } } },
       '/v1/models/{model}/promote': { post: { summary: 'Make a version the champion', security: bearer, parameters: [{ name: 'model', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['version'], properties: { version: { type: 'integer' }, reason: { type: 'string' } } } } } }, responses: { 200: json('alias change'), 400: json('bad body'), 404: json('no such version') } } },
       '/v1/models/{model}/rollback': { post: { summary: 'Make the previous champion the champion', security: bearer, parameters: [{ name: 'model', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: json('alias change'), 409: json('nothing to roll back to') } } },

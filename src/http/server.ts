@@ -41,7 +41,7 @@ export function buildServer(app: AppContext, options: ServerOptions): FastifyIns
     serving.start(options.servingPollMs ?? 1000);
   });
   server.addHook('onClose', async () => serving.stop());
-  const counters = { ingested: 0, requests: 0 };
+  const counters = { ingested: 0, requests: 0, predictions: 0 };
   const tokens = app.config.serve.tokens;
 
   const auth = (scope: Scope) => async (req: FastifyRequest, reply: FastifyReply) => {
@@ -126,6 +126,7 @@ export function buildServer(app: AppContext, options: ServerOptions): FastifyIns
     const key = parsed.key ?? (stickyField && parsed.inputs[0]?.[stickyField] !== undefined ? String(parsed.inputs[0][stickyField]) : ids[0]!);
     const route = await serving.route(model, { version: q.version === undefined ? undefined : Number(q.version), alias: q.alias, key });
     const out = await route.primary.predict(parsed.inputs);
+    counters.predictions += out.length;
     const now = app.clock.now();
     const version = String(route.primary.version);
     await predictions.log(out.map((p, i) => ({ type: 'prediction' as const, id: ids[i]!, model, version, input: parsed.inputs[i]!, prediction: p.prediction, confidence: confidenceOf(p), tsMs: now })));

@@ -12,6 +12,7 @@ import type { ModelLineConfig } from '../config/config.js';
 import { deliverDue, notify } from '../notify/outbox.js';
 import { rollback } from '../registry/registry.js';
 import { testDegradation, type Accuracy, type DegradationVerdict } from './degradation.js';
+import { checkProductionDrift, type ProductionDrift } from './production-drift.js';
 
 export interface MonitorResult {
   model: string;
@@ -20,11 +21,17 @@ export interface MonitorResult {
   verdict: DegradationVerdict | null;
   action: 'none' | 'rolled_back' | 'alerted';
   reason: string;
+  /** Production input drift, when it was checked on this pass. */
+  drift?: ProductionDrift | null;
 }
 
 export async function monitorAll(app: AppContext): Promise<MonitorResult[]> {
   const out: MonitorResult[] = [];
-  for (const line of Object.values(app.config.models)) out.push(await monitorLine(app, line));
+  for (const line of Object.values(app.config.models)) {
+    const r = await monitorLine(app, line);
+    if (r.champion !== null && r.action !== 'rolled_back') r.drift = await checkProductionDrift(app, line, r.champion);
+    out.push(r);
+  }
   return out;
 }
 

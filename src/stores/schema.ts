@@ -263,6 +263,16 @@ export interface ShadowPredictionsTable {
   ts_ms: Ms;
 }
 
+export interface MonitorStateTable {
+  model: string;
+  /** The champion whose production inputs were compared with its training data. */
+  version: number;
+  drift_share: number;
+  checked_ms: Ms;
+  /** The drift report (JSON): per column method, statistic, threshold, verdict. */
+  details: string;
+}
+
 export interface Database {
   model_lines: ModelLinesTable;
   predictions: PredictionsTable;
@@ -284,6 +294,7 @@ export interface Database {
   training_jobs: TrainingJobsTable;
   notifications: NotificationsTable;
   shadow_predictions: ShadowPredictionsTable;
+  monitor_state: MonitorStateTable;
 }
 
 export type { Generated };

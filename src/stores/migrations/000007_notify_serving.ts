@@ -1,6 +1,7 @@
 /**
  * Migration 7: the notification outbox (one row per event and channel: retried, de-duplicated by
- * id, recorded) and the shadow predictions a challenger makes on a copy of production traffic.
+ * id, recorded), the shadow predictions a challenger makes on a copy of production traffic, and
+ * per-line monitoring state (the latest production drift, which feeds the drift_score signal).
  */
 import type { Kysely } from 'kysely';
 
@@ -33,6 +34,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('confidence', 'double precision')
     .addColumn('ts_ms', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('shadow_predictions_pk', ['model', 'id', 'version'])
+    .execute();
+
+  await db.schema
+    .createTable('monitor_state')
+    .addColumn('model', 'text', (c) => c.primaryKey())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('drift_share', 'double precision', (c) => c.notNull())
+    .addColumn('checked_ms', 'bigint', (c) => c.notNull())
+    .addColumn('details', 'text', (c) => c.notNull())
     .execute();
 }
 
