@@ -121,6 +121,8 @@ export interface RefitConfig {
   serve: { host: string; port: number; schedule: string; bodyLimit: number; tokens: { token: string; scopes: ('ingest' | 'predict' | 'read' | 'admin')[] }[] };
   /** Run lease length (ms). */
   leaseMs: number;
+  /** Per-step retries of retryable failures: attempts, and the first backoff (doubling). */
+  retry: { attempts: number; backoffMs: number };
   /** Notification channels, each with a stable id ("slack#0"). */
   notify: NotifyChannel[];
   /** Secret values to mask in all output (never stored). */
@@ -246,6 +248,7 @@ export function toRefitConfig(raw: RawConfig, source: string, secretValues: stri
     s3Region: env.AWS_REGION ?? 'us-east-1',
     guards: { maxRunsInFlight: raw.guards.max_runs_in_flight ?? null },
     leaseMs: ms(raw.lease),
+    retry: { attempts: raw.retry.attempts, backoffMs: ms(raw.retry.backoff) },
     serve: { host: raw.serve.host, port: raw.serve.port, schedule: raw.serve.schedule, bodyLimit: raw.serve.body_limit, tokens: raw.serve.tokens },
     models: Object.fromEntries(Object.entries(raw.models).map(([name, m]) => [name, toModelLine(name, m)])),
     notify,

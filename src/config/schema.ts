@@ -325,6 +325,13 @@ export const configSchema = z
       })
       .prefault({}),
     notify: z.array(notifyChannel).default([]).describe('Notification channels (Slack, signed webhook, e-mail, GitHub issue). Delivery is retried, de-duplicated by event id and recorded; a failing channel never fails a run.'),
+    retry: z
+      .strictObject({
+        attempts: z.number().int().min(1).max(20).default(3).describe('Attempts per run step for retryable failures (network, 5xx, a crashed trainer); validation, gate and config errors are never retried. Default 3.'),
+        backoff: duration.default('30s').describe('Wait before the second attempt; doubles for each further one. Default "30s".'),
+      })
+      .prefault({})
+      .describe('Automatic per-step retries of runs.'),
     lease: duration.default('5m').describe('How long a worker holds a run between heartbeats; a dead worker\'s runs resume after it. Default "5m".'),
     secrets: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default([]).describe('Environment variables whose values are masked in all output.'),
     guards: z

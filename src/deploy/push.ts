@@ -6,6 +6,7 @@
  */
 import type { AppContext } from '../app-context.js';
 import { RefitError } from '../core/errors.js';
+import { NonRetriableError } from '../engine/step.js';
 import { httpCall } from '../integrations/http.js';
 import { SIGNATURE_HEADER, signBody } from '../integrations/sign.js';
 import type { ModelVersion } from '../registry/registry.js';
@@ -23,6 +24,10 @@ export async function pushToTarget(app: AppContext, v: ModelVersion, runId: stri
           return httpCall({ method: 'POST', url: d.url!, headers, body, timeoutMs: 30_000 }, nowMs);
         })()
       : await httpCall({ method: 'POST', url: `${app.config.hubUrl}/api/spaces/${d.space}/restart`, token: d.token, timeoutMs: 30_000 }, nowMs);
-  if (out.kind !== 'ok') throw new RefitError(out.kind === 'retryable' ? 'EXTERNAL_SIGNAL' : 'CONFLICT', `deploying ${v.model} v${v.version} to ${d.target}: ${out.message}`);
+  if (out.kind !== 'ok') {
+    const message = `deploying ${v.model} v${v.version} to ${d.target}: ${out.message}`;
+    // 429/5xx/network: the run step retries; 401/403/404/4xx: fix the configuration first.
+    throw out.kind === 'retryable' ? new RefitError('EXTERNAL_SIGNAL', message) : new NonRetriableError(message);
+  }
   return d.target === 'webhook' ? `webhook answered ${out.status}` : `Space ${d.space} restarted`;
 }

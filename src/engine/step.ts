@@ -26,6 +26,24 @@ export class NonRetriableError extends RefitError {
   }
 }
 
+/**
+ * Named crash points for fault tests (REFIT_FAILPOINTS=after:train,before:deploy): the process
+ * kills itself with SIGKILL there, as a power cut would. `before:<step>` fires once the step is
+ * marked running, `after:<step>` when its work is done but not yet recorded, `recorded:<step>`
+ * right after the record.
+ */
+export function failpoint(name: string): void {
+  const points = process.env.REFIT_FAILPOINTS;
+  if (points && points.split(',').includes(name)) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Can running the step again help? Not for validation, gate, usage or configuration errors. */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof NonRetriableError || err instanceof WaitError) return false;
+  if (err instanceof RefitError) return !['USAGE', 'CONFIG_INVALID', 'INPUT_INVALID', 'NOT_FOUND'].includes(err.code);
+  return true;
+}
+
 export async function runStep<T>(db: Kysely<Database>, runId: string, stepId: string, nowMs: () => number, fn: () => Promise<T>): Promise<T> {
   const row = await db.selectFrom('steps').selectAll().where('run_id', '=', runId).where('step_id', '=', stepId).executeTakeFirst();
   if (row?.state === 'succeeded') return JSON.parse(row.result ?? 'null') as T;
@@ -36,8 +54,11 @@ export async function runStep<T>(db: Kysely<Database>, runId: string, stepId: st
     .onConflict((oc) => oc.columns(['run_id', 'step_id']).doUpdateSet((eb) => ({ state: 'running', attempts: eb('steps.attempts', '+', 1), started_ms: started, error: null })))
     .execute();
   try {
+    failpoint(`before:${stepId}`);
     const result = await fn();
+    failpoint(`after:${stepId}`);
     await db.updateTable('steps').set({ state: 'succeeded', finished_ms: nowMs(), result: JSON.stringify(result ?? null) }).where('run_id', '=', runId).where('step_id', '=', stepId).execute();
+    failpoint(`recorded:${stepId}`);
     return result;
   } catch (err) {
     const waiting = err instanceof WaitError;

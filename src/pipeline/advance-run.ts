@@ -18,7 +18,7 @@ import { buildDataset, pushDatasetVersion } from '../datasets/build.js';
 import { advancePreparation } from '../datasets/external/prepare.js';
 import { validateDataset } from '../datasets/validate.js';
 import { claimRun, renewLease } from '../engine/lease.js';
-import { NonRetriableError, runStep, WaitError } from '../engine/step.js';
+import { isRetryable, NonRetriableError, runStep, WaitError } from '../engine/step.js';
 import { metricLookup, metricsFromRows, type Metrics } from '../ml/metrics/evaluate-rows.js';
 import { getVersion, openArtifact, promote, registerVersion, rollback } from '../registry/registry.js';
 import { pushToTarget } from '../deploy/push.js';
@@ -209,6 +209,15 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     }
     if (err instanceof WaitError) return finish('waiting', err.message, err.nextCheckMs);
     const message = (err as Error).message;
+    if (isRetryable(err)) {
+      // Retry the failed step later (exponential backoff), up to retry.attempts attempts.
+      const failed = await db.selectFrom('steps').select(['step_id', 'attempts']).where('run_id', '=', runId).where('state', '=', 'failed').orderBy('finished_ms', 'desc').executeTakeFirst();
+      const { attempts, backoffMs } = app.config.retry;
+      if (failed && failed.attempts < attempts) {
+        const wait = backoffMs * 2 ** (failed.attempts - 1);
+        return finish('waiting', `step ${failed.step_id} failed (attempt ${failed.attempts} of ${attempts}): ${message}; retrying in ${Math.round(wait / 1000)} s`, now() + wait);
+      }
+    }
     const rejected = message.startsWith('candidate ');
     if (err instanceof RolledBackError) await notifyRun(app, runId, model, 'rolled_back', message, `Run ${runId}: the deployment was verified and failed.`, {});
     else await notifyRun(app, runId, model, rejected ? 'rejected' : 'run_failed', `${model}: ${rejected ? `candidate of ${runId} rejected` : `run ${runId} failed`}`, message, { run: runId });
