@@ -34,7 +34,8 @@ describe('run control', () => {
 
   it.skipIf(!existsSync('/usr/bin/python3'))('retries a failed run from the failed step, replaying the finished ones', async () => {
     const dir = project(
-      `models:
+      `retry: { attempts: 1 }
+models:
   spam:
     labels: [ham, spam]
     train:

@@ -26,6 +26,9 @@ export async function pushDirectory(opts: { hubUrl: string; token: string | null
     const r = await uploadFiles({ repo: { type: opts.type, name: opts.repo }, accessToken: opts.token, hubUrl: opts.hubUrl, files, commitTitle: opts.title, useXet: false });
     return { repo: opts.repo, type: opts.type, pathInRepo: opts.pathInRepo, commitOid: r?.commit?.oid ?? null, commitUrl: r?.commit?.url ?? null, files: files.length };
   } catch (err) {
-    throw new RefitError('EXTERNAL_SIGNAL', `pushing to the Hugging Face ${opts.type} repo ${opts.repo} failed: ${redact((err as Error).message, [opts.token])}`);
+    // A refused token or a missing repo needs a fix, not a retry; 429/5xx/network may pass.
+    const status = (err as { statusCode?: number }).statusCode;
+    const permanent = status !== undefined && status >= 400 && status < 500 && status !== 429;
+    throw new RefitError(permanent ? 'CONFIG_INVALID' : 'EXTERNAL_SIGNAL', `pushing to the Hugging Face ${opts.type} repo ${opts.repo} failed: ${redact((err as Error).message, [opts.token])}`);
   }
 }
