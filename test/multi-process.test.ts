@@ -12,12 +12,13 @@ import { DIALECTS, freshStoreUrl, type TestStoreUrl } from './helpers/stores.js'
 import { ndjson, project } from './helpers/project.js';
 import { refit } from './helpers/spawn.js';
 
-const LINES = ['a', 'b', 'c', 'd', 'e', 'f'];
-const CONFIG = `models:\n${LINES.map((m) => `  ${m}:\n    triggers:\n      rules:\n        - { signal: misclassified, op: ">=", value: 2 }\n    budget:\n      capacity: 1\n      refill: 1/24h\n`).join('')}`;
+/** 50 model lines on PostgreSQL (many instances, one database); 6 on SQLite (one host). */
+const linesFor = (dialect: string) => Array.from({ length: dialect === 'postgres' ? 50 : 6 }, (_, i) => `line${String(i).padStart(2, '0')}`);
+const config = (lines: string[]) => `models:\n${lines.map((m) => `  ${m}:\n    triggers:\n      rules:\n        - { signal: misclassified, op: ">=", value: 2 }\n    budget:\n      capacity: 1\n      refill: 1/24h\n`).join('')}`;
 
-function events(): string {
+function events(lines: string[]): string {
   const rows: object[] = [];
-  for (const m of LINES) {
+  for (const m of lines) {
     for (let i = 0; i < 200; i++) {
       rows.push({ type: 'prediction', id: `${m}-${i}`, model: m, version: '1', input: { text: `t${i}` }, prediction: 'x', confidence: 0.5, ts: '2026-11-22T00:00:00Z' });
       rows.push({ type: 'feedback', prediction_id: `${m}-${i}`, model: m, label: i % 4 === 0 ? 'y' : 'x', ts: '2026-11-22T00:01:00Z' });
@@ -32,10 +33,11 @@ describe.each(DIALECTS)('many processes on one store (%s)', (dialect) => {
     await store?.cleanup();
   });
 
-  it('concurrent ingests store each event once; concurrent runs do every side effect exactly once per line', async () => {
+  it('concurrent ingests store each event once; 4 instances running at once do every side effect exactly once per line', async () => {
+    const LINES = linesFor(dialect);
     store = await freshStoreUrl(dialect);
-    const dir = project(CONFIG);
-    writeFileSync(join(dir, 'events.ndjson'), events());
+    const dir = project(config(LINES));
+    writeFileSync(join(dir, 'events.ndjson'), events(LINES));
     const env = { REFIT_STORE: store.url };
 
     const ingests = await Promise.all([1, 2, 3].map(() => refit(['ingest', 'events.ndjson', '--json', '--batch-size', '100'], { cwd: dir, env })));
@@ -67,5 +69,5 @@ describe.each(DIALECTS)('many processes on one store (%s)', (dialect) => {
     } finally {
       await s.close();
     }
-  });
+  }, 300_000);
 });
