@@ -21,7 +21,7 @@ function workerFile(): string {
   return existsSync(here) ? here : here.replace(/\/src\//, '/dist/');
 }
 
-export function runBuiltin(job: { datasetDir: string; outputDir: string; task: Task; params: TrainParams; timeoutMs: number; onLog?: (line: string) => void }): Promise<ExecutionResult> {
+export function runBuiltin(job: { datasetDir: string; outputDir: string; task: Task; params: TrainParams; timeoutMs: number; onLog?: (line: string) => void; signal?: AbortSignal }): Promise<ExecutionResult> {
   return new Promise((resolve) => {
     const logs: string[] = [];
     const worker = new Worker(workerFile(), { workerData: { datasetDir: job.datasetDir, outputDir: job.outputDir, task: job.task, params: job.params } });
@@ -34,6 +34,9 @@ export function runBuiltin(job: { datasetDir: string; outputDir: string; task: T
       resolve(r);
     };
     const timer = setTimeout(() => finish({ ok: false, logs, error: `training did not finish within ${job.timeoutMs} ms and was stopped`, reported: null }), job.timeoutMs);
+    const cancel = () => finish({ ok: false, logs, error: 'training was cancelled and stopped', reported: null });
+    if (job.signal?.aborted) cancel();
+    job.signal?.addEventListener('abort', cancel, { once: true });
     worker.on('message', (m: { type: string; line?: string; message?: string; training?: Record<string, unknown>; features?: number }) => {
       if (m.type === 'log') {
         logs.push(m.line!);

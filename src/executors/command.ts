@@ -15,7 +15,14 @@ export interface CommandResult {
   pid: number | null;
 }
 
-export function runCommand(argv: string[], env: Record<string, string>, timeoutMs: number, cwd?: string, onLog?: (line: string) => void): Promise<CommandResult> {
+export interface CommandControl {
+  /** Aborting kills the whole process group (a cancelled run). */
+  signal?: AbortSignal;
+  /** Called with the group's pid once it started (recorded, so a later worker can end an orphan). */
+  onStart?: (pid: number) => void;
+}
+
+export function runCommand(argv: string[], env: Record<string, string>, timeoutMs: number, cwd?: string, onLog?: (line: string) => void, control: CommandControl = {}): Promise<CommandResult> {
   return new Promise((resolve) => {
     const logs: string[] = [];
     let partial = '';
@@ -31,10 +38,18 @@ export function runCommand(argv: string[], env: Record<string, string>, timeoutM
     };
     const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let timedOut = false;
+    let aborted = false;
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);
     }, timeoutMs);
+    const abort = () => {
+      aborted = true;
+      killGroup(child.pid);
+    };
+    if (control.signal?.aborted) abort();
+    control.signal?.addEventListener('abort', abort, { once: true });
+    if (child.pid) control.onStart?.(child.pid);
     child.stdout.on('data', push);
     child.stderr.on('data', push);
     child.on('error', (err) => {
@@ -43,9 +58,11 @@ export function runCommand(argv: string[], env: Record<string, string>, timeoutM
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      control.signal?.removeEventListener('abort', abort);
       if (partial) logs.push(partial);
       // A finished leader may leave children behind in its group: end them too.
       killGroup(child.pid);
+      if (aborted) return resolve({ ok: false, code, logs, error: `${argv[0]} was cancelled; its process group was killed`, pid: child.pid ?? null });
       if (timedOut) return resolve({ ok: false, code, logs, error: `${argv[0]} did not finish within ${timeoutMs} ms; its process group was killed`, pid: child.pid ?? null });
       if (code === 0) return resolve({ ok: true, code, logs, error: null, pid: child.pid ?? null });
       const tail = logs.filter(Boolean).slice(-3).join(' | ');

@@ -33,6 +33,9 @@ import { deliverDue, notify } from '../notify/outbox.js';
 
 class CancelledError extends Error {}
 
+/** How often a training step checks whether its run was cancelled (ms). */
+const CANCEL_POLL_MS = 1000;
+
 /** A deployment failed its verification and was rolled back: the run fails and says so. */
 class RolledBackError extends NonRetriableError {}
 
@@ -96,7 +99,19 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     });
 
     const job = await step('train', async () => {
-      const j = await runTraining(app, model, { datasetTag: dataset.tag, key: runId });
+      // `refit cancel` from any process reaches a training in flight here: the store is polled
+      // and the trainer (worker thread or command process group) is stopped.
+      const cancel = new AbortController();
+      const watch = setInterval(() => {
+        void db
+          .selectFrom('runs')
+          .select('state')
+          .where('id', '=', runId)
+          .executeTakeFirst()
+          .then((r) => r?.state === 'cancelled' && cancel.abort())
+          .catch(() => {});
+      }, CANCEL_POLL_MS);
+      const j = await runTraining(app, model, { datasetTag: dataset.tag, key: runId, signal: cancel.signal }).finally(() => clearInterval(watch));
       return { id: j.id, outputDir: j.outputDir, executor: j.executor, codeVersion: j.codeVersion, reported: j.reportedMetrics, params: j.params };
     });
 
@@ -203,7 +218,8 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     });
     return finish('succeeded', headline);
   } catch (err) {
-    if (err instanceof CancelledError) {
+    const current = await db.selectFrom('runs').select('state').where('id', '=', runId).executeTakeFirst();
+    if (err instanceof CancelledError || current?.state === 'cancelled') {
       await db.updateTable('runs').set({ lease_owner: null, lease_until_ms: null }).where('id', '=', runId).execute();
       return { runId, model, state: 'failed', outcome: 'cancelled' };
     }

@@ -231,6 +231,8 @@ export interface TrainingJobsTable {
   reported_metrics: string | null;
   logs: string;
   error: string | null;
+  /** host:pgid of the command's process group while it runs (cleanup after a dead worker). */
+  worker: string | null;
 }
 
 export interface NotificationsTable {

@@ -4,6 +4,7 @@
  * start and end, state, logs, and the metrics the trainer reports (kept, never trusted).
  * Idempotent by key: a job that succeeded with a key is returned, not run again.
  */
+import { hostname } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,7 +12,7 @@ import type { AppContext } from '../app-context.js';
 import { NotFoundError, RefitError, UsageError } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
 import { runBuiltin } from '../executors/builtin.js';
-import { runCommand } from '../executors/command.js';
+import { killGroup, runCommand } from '../executors/command.js';
 import { findDataset, latestDataset } from '../stores/datasets.js';
 import { newId } from '../stores/ids.js';
 
@@ -47,7 +48,7 @@ export function gitSha(dir: string): string | null {
   }
 }
 
-export async function runTraining(app: AppContext, model: string, options: { datasetTag?: string; key?: string; params?: Record<string, unknown> } = {}): Promise<TrainingJob> {
+export async function runTraining(app: AppContext, model: string, options: { datasetTag?: string; key?: string; params?: Record<string, unknown>; signal?: AbortSignal } = {}): Promise<TrainingJob> {
   const line = app.config.models[model];
   if (!line) throw new UsageError(`unknown model line "${model}"`);
   const { db } = app.store;
@@ -64,7 +65,12 @@ export async function runTraining(app: AppContext, model: string, options: { dat
   const outputDir = join(app.config.artifactsDir, 'training', model, id);
   mkdirSync(outputDir, { recursive: true });
   const codeVersion = gitSha(dirname(app.config.source));
-  if (options.key) await db.deleteFrom('training_jobs').where('key', '=', options.key).where('state', '!=', 'succeeded').execute();
+  if (options.key) {
+    // An earlier attempt of this job whose worker died may have left its command running: end it.
+    const stale = await db.selectFrom('training_jobs').select(['id', 'worker']).where('key', '=', options.key).where('state', '!=', 'succeeded').execute();
+    for (const j of stale) endOrphan(j.worker, log0(app, model));
+    await db.deleteFrom('training_jobs').where('key', '=', options.key).where('state', '!=', 'succeeded').execute();
+  }
   await db
     .insertInto('training_jobs')
     .values({ id, key: options.key ?? null, model, executor: line.train.executor, state: 'running', dataset_tag: dataset.tag, params: JSON.stringify(params), code_version: codeVersion, started_ms: now, finished_ms: null, output_dir: outputDir, reported_metrics: null, logs: '', error: null })
@@ -74,8 +80,11 @@ export async function runTraining(app: AppContext, model: string, options: { dat
   const onLog = (l: string) => log.debug(l);
   const result =
     line.train.executor === 'builtin'
-      ? await runBuiltin({ datasetDir: dataset.location, outputDir, task: line.task, params: params as never, timeoutMs: line.train.timeoutMs, onLog })
-      : await runCommand(line.train.command!, { REFIT_DATASET_DIR: dataset.location, REFIT_OUTPUT_DIR: outputDir, REFIT_PARAMS: JSON.stringify(params), REFIT_MODEL: model, REFIT_TASK: line.task }, line.train.timeoutMs, dirname(app.config.source), onLog).then((r) => ({ ...r, reported: readReported(outputDir) }));
+      ? await runBuiltin({ datasetDir: dataset.location, outputDir, task: line.task, params: params as never, timeoutMs: line.train.timeoutMs, onLog, signal: options.signal })
+      : await runCommand(line.train.command!, { REFIT_DATASET_DIR: dataset.location, REFIT_OUTPUT_DIR: outputDir, REFIT_PARAMS: JSON.stringify(params), REFIT_MODEL: model, REFIT_TASK: line.task }, line.train.timeoutMs, dirname(app.config.source), onLog, {
+          signal: options.signal,
+          onStart: (pid) => void db.updateTable('training_jobs').set({ worker: `${hostname()}:${pid}` }).where('id', '=', id).execute().catch(() => {}),
+        }).then((r) => ({ ...r, reported: readReported(outputDir) }));
   const secrets = app.config.secretValues;
   await db
     .updateTable('training_jobs')
@@ -95,6 +104,31 @@ export async function runTraining(app: AppContext, model: string, options: { dat
   }
   log.info(`training finished`);
   return job;
+}
+
+function log0(app: AppContext, model: string) {
+  return app.logger.child({ model, step: 'train' });
+}
+
+/**
+ * Kills the process group a dead worker left behind, when it ran on this host (`host:pgid`). A
+ * recycled pid could belong to someone else, so the group must still look like a command's:
+ * a group leader (its pgid equals its pid) — refit starts every command as one.
+ */
+function endOrphan(worker: string | null, log: { warn(msg: string): void }): void {
+  if (!worker) return;
+  const [host, pidText] = worker.split(':');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 1) return;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    if (pgrp !== pid) return;
+  } catch {
+    return; // gone already
+  }
+  log.warn(`ending the process group ${pid} left running by an earlier attempt whose worker died`);
+  killGroup(pid);
 }
 
 function readReported(outputDir: string): Record<string, unknown> | null {

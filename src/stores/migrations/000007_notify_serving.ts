@@ -36,6 +36,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('shadow_predictions_pk', ['model', 'id', 'version'])
     .execute();
 
+  // host:pgid of a running command's process group, for cleanup after its worker died.
+  await db.schema.alterTable('training_jobs').addColumn('worker', 'text').execute();
+
   await db.schema
     .createTable('monitor_state')
     .addColumn('model', 'text', (c) => c.primaryKey())
