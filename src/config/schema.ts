@@ -260,13 +260,23 @@ export const modelSchema = z
     dataset: dataset.prefault({}),
     train: z
       .strictObject({
-        executor: z.enum(['builtin', 'command']).default('builtin').describe('Where training runs. Default "builtin" (in-process TypeScript, off the main thread).'),
+        executor: z.enum(['builtin', 'command', 'http']).default('builtin').describe('Where training runs. Default "builtin" (in-process TypeScript, off the main thread); "command" any local program; "http" a job API (see http).'),
+        http: z
+          .strictObject({
+            url: z.string().url().describe('POST a job here (HMAC-signed JSON with the dataset); answers {"id", "status_url", "cancel_url"?}.'),
+            secret: z.string().optional().describe('HMAC-SHA256 key of the x-refit-signature header. A secret.'),
+            token: z.string().optional().describe('Bearer token for the status, output and cancel URLs. A secret.'),
+            poll: duration.default('15s').describe('Time between status checks; the run waits parked in between. Default "15s".'),
+          })
+          .optional()
+          .describe('The HTTP job executor: submit, poll the status URL, download the outputs, cancel on cancel or timeout.'),
         params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}).describe('Trainer parameters (builtin: C, maxIter, bits, minDf, textField); passed as REFIT_PARAMS to commands.'),
         command: z.array(z.string()).optional().describe('argv of the train command (executor: command).'),
         predict_command: z.array(z.string()).optional().describe('argv of the predict command (executor: command).'),
         timeout: duration.default('1h').describe('Training timeout; the whole process group is killed. Default "1h".'),
       })
       .refine((t) => t.executor !== 'command' || (t.command && t.predict_command), { message: 'executor "command" needs "command" and "predict_command"' })
+      .refine((t) => t.executor !== 'http' || t.http, { message: 'executor "http" needs "http: { url }"' })
       .prefault({}),
     hub: z
       .strictObject({

@@ -11,7 +11,7 @@ export type HttpOutcome =
   | { kind: 'client'; status: number; message: string };
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   token?: string | null;
   headers?: Record<string, string>;

@@ -27,7 +27,7 @@ import { recordCandidateOutcome } from '../stores/candidate-outcome.js';
 import { findDataset } from '../stores/datasets.js';
 import { predictWith } from '../training/predict-with.js';
 import { pushDirectory } from '../integrations/hf-hub.js';
-import { runTraining } from '../training/run-training.js';
+import { advanceRemoteTraining, runTraining } from '../training/run-training.js';
 import type { NotifyEvent } from '../notify/event.js';
 import { deliverDue, notify } from '../notify/outbox.js';
 
@@ -111,6 +111,13 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
           .then((r) => r?.state === 'cancelled' && cancel.abort())
           .catch(() => {});
       }, CANCEL_POLL_MS);
+      if (line.train.executor === 'http') {
+        clearInterval(watch);
+        const r = await advanceRemoteTraining(app, model, { datasetTag: dataset.tag, key: runId });
+        if (!('job' in r)) throw new WaitError(r.nextCheckMs, r.status);
+        const j = r.job;
+        return { id: j.id, outputDir: j.outputDir, executor: j.executor, codeVersion: j.codeVersion, reported: j.reportedMetrics, params: j.params };
+      }
       const j = await runTraining(app, model, { datasetTag: dataset.tag, key: runId, signal: cancel.signal }).finally(() => clearInterval(watch));
       return { id: j.id, outputDir: j.outputDir, executor: j.executor, codeVersion: j.codeVersion, reported: j.reportedMetrics, params: j.params };
     });

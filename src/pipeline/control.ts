@@ -3,6 +3,7 @@
  * at its next step boundary) and retry a failed run (it resumes from the step that failed; the
  * finished steps are replayed from the store).
  */
+import { cancelRemoteTraining } from '../training/run-training.js';
 import type { AppContext } from '../app-context.js';
 import { NotFoundError, RefitError } from '../core/errors.js';
 
@@ -19,6 +20,9 @@ export async function cancelRun(app: AppContext, runId: string, actor: string, r
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) throw new RefitError('CONFLICT', `run ${runId} is ${run.state}: only queued, waiting or running runs can be cancelled`);
   app.logger.child({ model: run.model, run: runId }).warn(`run cancelled: ${reason}`);
+  // A remote training job of this run is cancelled where it runs (local ones stop themselves:
+  // their worker polls the run's state).
+  await cancelRemoteTraining(app, runId, reason).catch((err: Error) => app.logger.child({ model: run.model, run: runId }).warn(`could not cancel the remote training job: ${err.message}`));
   return { runId, from: run.state };
 }
 

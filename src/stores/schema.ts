@@ -233,6 +233,8 @@ export interface TrainingJobsTable {
   error: string | null;
   /** host:pgid of the command's process group while it runs (cleanup after a dead worker). */
   worker: string | null;
+  /** A remote job's handle (JSON: id, status_url, cancel_url). */
+  remote: string | null;
 }
 
 export interface NotificationsTable {

@@ -13,6 +13,7 @@ import { NotFoundError, RefitError, UsageError } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
 import { runBuiltin } from '../executors/builtin.js';
 import { killGroup, runCommand } from '../executors/command.js';
+import { cancelHttpJob, collectHttpJob, pollHttpJob, submitHttpJob, type RemoteHandle } from '../executors/http-job.js';
 import { findDataset, latestDataset } from '../stores/datasets.js';
 import { newId } from '../stores/ids.js';
 
@@ -51,6 +52,19 @@ export function gitSha(dir: string): string | null {
 export async function runTraining(app: AppContext, model: string, options: { datasetTag?: string; key?: string; params?: Record<string, unknown>; signal?: AbortSignal } = {}): Promise<TrainingJob> {
   const line = app.config.models[model];
   if (!line) throw new UsageError(`unknown model line "${model}"`);
+  if (line.train.executor === 'http') {
+    // Ad hoc (`refit train`): poll in place. Runs park between polls instead (advanceRemoteTraining).
+    const key = options.key ?? newId('adhoc', app.clock.now());
+    for (;;) {
+      const step = await advanceRemoteTraining(app, model, { datasetTag: options.datasetTag, key, params: options.params });
+      if ('job' in step) return step.job;
+      if (options.signal?.aborted) {
+        await cancelRemoteTraining(app, key, 'cancelled');
+        throw new RefitError('CONFLICT', `training of ${model} was cancelled`);
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, step.nextCheckMs - app.clock.now())));
+    }
+  }
   const { db } = app.store;
   if (options.key) {
     const done = await db.selectFrom('training_jobs').select('id').where('key', '=', options.key).where('state', '=', 'succeeded').executeTakeFirst();
@@ -162,4 +176,73 @@ export async function getTrainingJob(app: AppContext, id: string): Promise<Train
     logs: r.logs,
     error: r.error,
   };
+}
+
+/**
+ * One step of a remote training job, never blocking: submit it (idempotent by key: the job API
+ * returns the same job for the same key, so a crash between submitting and recording repeats
+ * nothing), or poll it — still running → the next check time; succeeded → its outputs are
+ * downloaded and the job recorded; failed, cancelled or past the line's training timeout (the
+ * remote job is then cancelled) → TrainingFailedError.
+ */
+export async function advanceRemoteTraining(app: AppContext, model: string, options: { datasetTag?: string; key: string; params?: Record<string, unknown> }): Promise<{ job: TrainingJob } | { nextCheckMs: number; status: string }> {
+  const line = app.config.models[model]!;
+  const cfg = line.train.http!;
+  const { db } = app.store;
+  const now = app.clock.now();
+  const existing = await db.selectFrom('training_jobs').selectAll().where('key', '=', options.key).orderBy('started_ms', 'desc').executeTakeFirst();
+  if (existing?.state === 'succeeded') return { job: await getTrainingJob(app, existing.id) };
+  const log = app.logger.child({ model, step: 'train' });
+  if (existing?.state === 'running' && existing.remote) {
+    const handle = JSON.parse(existing.remote) as RemoteHandle;
+    const secrets = app.config.secretValues;
+    const finish = async (state: 'succeeded' | 'failed', logs: string[], error: string | null) => {
+      await db
+        .updateTable('training_jobs')
+        .set({ state, finished_ms: app.clock.now(), logs: redact(logs.join('\n').slice(-65_536), secrets), error: error ? redact(error, secrets) : null, reported_metrics: state === 'succeeded' ? JSON.stringify(readReported(existing.output_dir)) : null })
+        .where('id', '=', existing.id)
+        .execute();
+      return getTrainingJob(app, existing.id);
+    };
+    if (now - Number(existing.started_ms) > line.train.timeoutMs) {
+      await cancelHttpJob(cfg, handle).catch((err: Error) => log.warn(`could not cancel job ${handle.id}: ${err.message}`));
+      throw new TrainingFailedError(await finish('failed', [], `the remote job ${handle.id} did not finish within ${Math.round(line.train.timeoutMs / 1000)} s and was cancelled`));
+    }
+    const status = await pollHttpJob(cfg, handle);
+    if (status.state === 'queued' || status.state === 'running') {
+      await db.updateTable('training_jobs').set({ logs: redact(status.logs.join('\n').slice(-65_536), secrets) }).where('id', '=', existing.id).execute();
+      return { nextCheckMs: now + cfg.pollMs, status: `remote job ${handle.id} is ${status.state}` };
+    }
+    if (status.state !== 'succeeded') throw new TrainingFailedError(await finish('failed', status.logs, `the remote job ${handle.id} ${status.state}${status.error ? `: ${status.error}` : ''}`));
+    const files = await collectHttpJob(cfg, handle, status, existing.output_dir);
+    log.info(`remote job ${handle.id} succeeded; ${files} output file(s) collected`);
+    return { job: await finish('succeeded', status.logs, null) };
+  }
+  // Nothing running for this key: submit (again, after a failure).
+  const dataset = options.datasetTag ? await findDataset(db, model, { tag: options.datasetTag }) : await latestDataset(db, model);
+  if (!dataset) throw new NotFoundError(`${model} has no dataset version ${options.datasetTag ?? 'yet'}`);
+  const params = { ...line.train.params, ...options.params };
+  const id = newId('train', now);
+  const outputDir = join(app.config.artifactsDir, 'training', model, id);
+  mkdirSync(outputDir, { recursive: true });
+  await db.deleteFrom('training_jobs').where('key', '=', options.key).where('state', '!=', 'succeeded').execute();
+  await db
+    .insertInto('training_jobs')
+    .values({ id, key: options.key, model, executor: 'http', state: 'running', dataset_tag: dataset.tag, params: JSON.stringify(params), code_version: gitSha(dirname(app.config.source)), started_ms: now, finished_ms: null, output_dir: outputDir, reported_metrics: null, logs: '', error: null })
+    .execute();
+  const handle = await submitHttpJob(cfg, { key: options.key, model, task: line.task, params, datasetDir: dataset.location });
+  await db.updateTable('training_jobs').set({ remote: JSON.stringify(handle) }).where('id', '=', id).execute();
+  log.info(`submitted remote training job ${handle.id} for ${model} on ${dataset.tag}`);
+  return { nextCheckMs: now + cfg.pollMs, status: `remote job ${handle.id} submitted` };
+}
+
+/** Cancels the remote job of a key if one is running (a cancelled run); records it failed. */
+export async function cancelRemoteTraining(app: AppContext, key: string, reason: string): Promise<boolean> {
+  const { db } = app.store;
+  const job = await db.selectFrom('training_jobs').select(['id', 'model', 'remote']).where('key', '=', key).where('state', '=', 'running').where('remote', 'is not', null).executeTakeFirst();
+  if (!job) return false;
+  const cfg = app.config.models[job.model]?.train.http;
+  if (cfg) await cancelHttpJob(cfg, JSON.parse(job.remote!) as RemoteHandle);
+  await db.updateTable('training_jobs').set({ state: 'failed', finished_ms: app.clock.now(), error: `cancelled: ${redact(reason, app.config.secretValues)}` }).where('id', '=', job.id).execute();
+  return true;
 }

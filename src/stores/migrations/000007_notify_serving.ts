@@ -38,6 +38,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // host:pgid of a running command's process group, for cleanup after its worker died.
   await db.schema.alterTable('training_jobs').addColumn('worker', 'text').execute();
+  // A remote job's handle (JSON: id, status_url, cancel_url) and when to poll it next.
+  await db.schema.alterTable('training_jobs').addColumn('remote', 'text').execute();
 
   await db.schema
     .createTable('monitor_state')

@@ -1,0 +1,77 @@
+/**
+ * The HTTP job executor: training on any service that speaks a small job API.
+ *   submit  POST {url}  (x-refit-signature: sha256=HMAC of the body; x-refit-delivery: job key)
+ *           {"key","model","task","params","dataset":{"train","eval","test"}}  (JSONL text per split)
+ *           → 200/201/202 {"id","status_url","cancel_url"?}; the same key must give the same job
+ *   poll    GET status_url → {"state":"queued|running|succeeded|failed|cancelled","logs"?,"error"?,
+ *           "outputs"?:[{"path","url"}]}
+ *   collect GET each output url into the job's output directory (paths stay inside it)
+ *   cancel  POST cancel_url (or DELETE status_url)
+ * Every call is one `httpCall`: 429/5xx/network are retried by the caller, 4xx are final.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { RefitError } from '../core/errors.js';
+import { httpCall, type HttpOutcome } from '../integrations/http.js';
+import { SIGNATURE_HEADER, signBody } from '../integrations/sign.js';
+
+export interface HttpJobConfig {
+  url: string;
+  secret: string | null;
+  token: string | null;
+}
+
+export interface RemoteHandle {
+  id: string;
+  statusUrl: string;
+  cancelUrl: string | null;
+}
+
+export interface RemoteStatus {
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  logs: string[];
+  error: string | null;
+  outputs: { path: string; url: string }[];
+}
+
+const TIMEOUT_MS = 30_000;
+
+function ok(out: HttpOutcome, what: string): string {
+  if (out.kind === 'ok') return out.body;
+  throw new RefitError(out.kind === 'retryable' ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `${what}: ${out.message}`);
+}
+
+export async function submitHttpJob(cfg: HttpJobConfig, job: { key: string; model: string; task: string; params: Record<string, unknown>; datasetDir: string }): Promise<RemoteHandle> {
+  const split = (s: string) => readFileSync(join(job.datasetDir, `${s}.jsonl`), 'utf8');
+  const body = JSON.stringify({ key: job.key, model: job.model, task: job.task, params: job.params, dataset: { train: split('train'), eval: split('eval'), test: split('test') } });
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-refit-delivery': job.key };
+  if (cfg.secret) headers[SIGNATURE_HEADER] = signBody(cfg.secret, body);
+  const r = JSON.parse(ok(await httpCall({ method: 'POST', url: cfg.url, token: cfg.token, headers, body, timeoutMs: TIMEOUT_MS }), 'submitting the training job')) as { id?: unknown; status_url?: unknown; cancel_url?: unknown };
+  if (typeof r.id !== 'string' || typeof r.status_url !== 'string') throw new RefitError('CONFIG_INVALID', `the job API at ${new URL(cfg.url).origin} must answer {"id": "...", "status_url": "..."}`);
+  return { id: r.id, statusUrl: new URL(r.status_url, cfg.url).toString(), cancelUrl: typeof r.cancel_url === 'string' ? new URL(r.cancel_url, cfg.url).toString() : null };
+}
+
+export async function pollHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<RemoteStatus> {
+  const r = JSON.parse(ok(await httpCall({ method: 'GET', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }), `checking job ${h.id}`)) as Partial<RemoteStatus> & { outputs?: { path: string; url: string }[] };
+  const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+  if (!r.state || !states.includes(r.state)) throw new RefitError('CONFIG_INVALID', `job ${h.id}: the status must have "state" (one of ${states.join(', ')}), got ${JSON.stringify(r.state)}`);
+  return { state: r.state, logs: Array.isArray(r.logs) ? r.logs.map(String) : [], error: r.error ? String(r.error) : null, outputs: Array.isArray(r.outputs) ? r.outputs : [] };
+}
+
+export async function collectHttpJob(cfg: HttpJobConfig, h: RemoteHandle, status: RemoteStatus, outputDir: string): Promise<number> {
+  const root = resolve(outputDir);
+  for (const o of status.outputs) {
+    const target = resolve(root, o.path);
+    if (!target.startsWith(root + sep)) throw new RefitError('INPUT_INVALID', `job ${h.id}: output path "${o.path}" leaves the output directory`);
+    const res = await fetch(new URL(o.url, h.statusUrl), { headers: cfg.token ? { authorization: `Bearer ${cfg.token}` } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!res.ok) throw new RefitError(res.status >= 500 || res.status === 429 ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `job ${h.id}: downloading output ${o.path} → ${res.status}`);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, Buffer.from(await res.arrayBuffer()));
+  }
+  return status.outputs.length;
+}
+
+export async function cancelHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<void> {
+  const out = h.cancelUrl ? await httpCall({ method: 'POST', url: h.cancelUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }) : await httpCall({ method: 'DELETE', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS });
+  if (out.kind !== 'ok' && out.kind !== 'not_found') throw new RefitError('EXTERNAL_SIGNAL', `cancelling job ${h.id}: ${out.message}`);
+}
