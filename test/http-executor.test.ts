@@ -38,7 +38,7 @@ describe('HTTP job executor', () => {
     api.mode = 'ok';
     const before = api.jobs.length;
     const { dir, run } = await started();
-    expect(run).toMatchObject({ state: 'waiting', outcome: expect.stringMatching(/^remote job job-\d+ submitted$/) });
+    expect(run).toMatchObject({ state: 'waiting', outcome: expect.stringMatching(/^remote http job submitted$/) });
     const done = await cli(['run', '--wait', '1m', '--json'], { cwd: dir });
     expect(done.code, done.stdout).toBe(0);
     expect(JSON.parse(done.stdout).runs[0]).toMatchObject({ runId: run.runId, state: 'succeeded' });

@@ -260,7 +260,19 @@ export const modelSchema = z
     dataset: dataset.prefault({}),
     train: z
       .strictObject({
-        executor: z.enum(['builtin', 'command', 'http']).default('builtin').describe('Where training runs. Default "builtin" (in-process TypeScript, off the main thread); "command" any local program; "http" a job API (see http).'),
+        executor: z.enum(['builtin', 'command', 'http', 'github']).default('builtin').describe('Where training runs. Default "builtin" (in-process TypeScript, off the main thread); "command" any local program; "http" a job API (see http); "github" a GitHub Actions workflow (see github).'),
+        github: z
+          .strictObject({
+            repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'expected "owner/name"' }),
+            workflow: z.string().min(1).describe('Workflow file name (e.g. train.yml) or id; it needs `on: workflow_dispatch` and `run-name: refit ${{ inputs.refit_key }}`.'),
+            ref: z.string().default('main').describe('Branch or tag to run on. Default "main".'),
+            token: z.string().describe('Token with actions: write, e.g. ${GITHUB_TOKEN}. A secret.'),
+            artifact: z.string().default('model').describe('Name of the artifact holding the model. Default "model".'),
+            inputs: z.record(z.string(), z.string()).default({}).describe('Extra workflow inputs.'),
+            poll: duration.default('30s').describe('Time between status checks. Default "30s".'),
+          })
+          .optional()
+          .describe('The GitHub workflow executor: dispatch, find the run by run-name, poll, take the artifact, cancel on cancel or timeout.'),
         http: z
           .strictObject({
             url: z.string().url().describe('POST a job here (HMAC-signed JSON with the dataset); answers {"id", "status_url", "cancel_url"?}.'),
@@ -277,6 +289,7 @@ export const modelSchema = z
       })
       .refine((t) => t.executor !== 'command' || (t.command && t.predict_command), { message: 'executor "command" needs "command" and "predict_command"' })
       .refine((t) => t.executor !== 'http' || t.http, { message: 'executor "http" needs "http: { url }"' })
+      .refine((t) => t.executor !== 'github' || t.github, { message: 'executor "github" needs "github: { repo, workflow, token }"' })
       .prefault({}),
     hub: z
       .strictObject({

@@ -14,6 +14,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { RefitError } from '../core/errors.js';
 import { httpCall, type HttpOutcome } from '../integrations/http.js';
 import { SIGNATURE_HEADER, signBody } from '../integrations/sign.js';
+import type { RemoteExecutor, RemoteJob, RemoteStatus } from './remote.js';
 
 export interface HttpJobConfig {
   url: string;
@@ -27,12 +28,7 @@ export interface RemoteHandle {
   cancelUrl: string | null;
 }
 
-export interface RemoteStatus {
-  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  logs: string[];
-  error: string | null;
-  outputs: { path: string; url: string }[];
-}
+type HttpStatus = RemoteStatus & { outputs: { path: string; url: string }[] };
 
 const TIMEOUT_MS = 30_000;
 
@@ -41,7 +37,7 @@ function ok(out: HttpOutcome, what: string): string {
   throw new RefitError(out.kind === 'retryable' ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `${what}: ${out.message}`);
 }
 
-export async function submitHttpJob(cfg: HttpJobConfig, job: { key: string; model: string; task: string; params: Record<string, unknown>; datasetDir: string }): Promise<RemoteHandle> {
+export async function submitHttpJob(cfg: HttpJobConfig, job: RemoteJob): Promise<RemoteHandle> {
   const split = (s: string) => readFileSync(join(job.datasetDir, `${s}.jsonl`), 'utf8');
   const body = JSON.stringify({ key: job.key, model: job.model, task: job.task, params: job.params, dataset: { train: split('train'), eval: split('eval'), test: split('test') } });
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-refit-delivery': job.key };
@@ -51,14 +47,14 @@ export async function submitHttpJob(cfg: HttpJobConfig, job: { key: string; mode
   return { id: r.id, statusUrl: new URL(r.status_url, cfg.url).toString(), cancelUrl: typeof r.cancel_url === 'string' ? new URL(r.cancel_url, cfg.url).toString() : null };
 }
 
-export async function pollHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<RemoteStatus> {
-  const r = JSON.parse(ok(await httpCall({ method: 'GET', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }), `checking job ${h.id}`)) as Partial<RemoteStatus> & { outputs?: { path: string; url: string }[] };
+export async function pollHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<HttpStatus> {
+  const r = JSON.parse(ok(await httpCall({ method: 'GET', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }), `checking job ${h.id}`)) as Partial<HttpStatus>;
   const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
   if (!r.state || !states.includes(r.state)) throw new RefitError('CONFIG_INVALID', `job ${h.id}: the status must have "state" (one of ${states.join(', ')}), got ${JSON.stringify(r.state)}`);
   return { state: r.state, logs: Array.isArray(r.logs) ? r.logs.map(String) : [], error: r.error ? String(r.error) : null, outputs: Array.isArray(r.outputs) ? r.outputs : [] };
 }
 
-export async function collectHttpJob(cfg: HttpJobConfig, h: RemoteHandle, status: RemoteStatus, outputDir: string): Promise<number> {
+export async function collectHttpJob(cfg: HttpJobConfig, h: RemoteHandle, status: HttpStatus, outputDir: string): Promise<number> {
   const root = resolve(outputDir);
   for (const o of status.outputs) {
     const target = resolve(root, o.path);
@@ -74,4 +70,18 @@ export async function collectHttpJob(cfg: HttpJobConfig, h: RemoteHandle, status
 export async function cancelHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<void> {
   const out = h.cancelUrl ? await httpCall({ method: 'POST', url: h.cancelUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }) : await httpCall({ method: 'DELETE', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS });
   if (out.kind !== 'ok' && out.kind !== 'not_found') throw new RefitError('EXTERNAL_SIGNAL', `cancelling job ${h.id}: ${out.message}`);
+}
+
+export function httpJobExecutor(cfg: HttpJobConfig): RemoteExecutor<RemoteHandle & { outputs?: HttpStatus['outputs'] }> {
+  return {
+    name: 'http',
+    submit: (job) => submitHttpJob(cfg, job),
+    poll: async (h) => {
+      const status = await pollHttpJob(cfg, h);
+      const ended = status.state === 'failed' || status.state === 'cancelled';
+      return { status: { ...status, error: ended ? `the remote job ${h.id} ${status.state}${status.error ? `: ${status.error}` : ''}` : status.error }, handle: { ...h, outputs: status.outputs } };
+    },
+    collect: (h, status, dir) => collectHttpJob(cfg, h, { ...status, outputs: h.outputs ?? [] }, dir),
+    cancel: (h) => cancelHttpJob(cfg, h),
+  };
 }

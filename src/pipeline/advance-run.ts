@@ -28,6 +28,7 @@ import { findDataset } from '../stores/datasets.js';
 import { predictWith } from '../training/predict-with.js';
 import { pushDirectory } from '../integrations/hf-hub.js';
 import { advanceRemoteTraining, runTraining } from '../training/run-training.js';
+import { isRemote } from '../executors/remote.js';
 import type { NotifyEvent } from '../notify/event.js';
 import { deliverDue, notify } from '../notify/outbox.js';
 
@@ -111,7 +112,7 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
           .then((r) => r?.state === 'cancelled' && cancel.abort())
           .catch(() => {});
       }, CANCEL_POLL_MS);
-      if (line.train.executor === 'http') {
+      if (isRemote(line)) {
         clearInterval(watch);
         const r = await advanceRemoteTraining(app, model, { datasetTag: dataset.tag, key: runId });
         if (!('job' in r)) throw new WaitError(r.nextCheckMs, r.status);

@@ -13,7 +13,7 @@ import { NotFoundError, RefitError, UsageError } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
 import { runBuiltin } from '../executors/builtin.js';
 import { killGroup, runCommand } from '../executors/command.js';
-import { cancelHttpJob, collectHttpJob, pollHttpJob, submitHttpJob, type RemoteHandle } from '../executors/http-job.js';
+import { isRemote, remoteExecutorFor } from '../executors/remote.js';
 import { findDataset, latestDataset } from '../stores/datasets.js';
 import { newId } from '../stores/ids.js';
 
@@ -52,7 +52,7 @@ export function gitSha(dir: string): string | null {
 export async function runTraining(app: AppContext, model: string, options: { datasetTag?: string; key?: string; params?: Record<string, unknown>; signal?: AbortSignal } = {}): Promise<TrainingJob> {
   const line = app.config.models[model];
   if (!line) throw new UsageError(`unknown model line "${model}"`);
-  if (line.train.executor === 'http') {
+  if (isRemote(line)) {
     // Ad hoc (`refit train`): poll in place. Runs park between polls instead (advanceRemoteTraining).
     const key = options.key ?? newId('adhoc', app.clock.now());
     for (;;) {
@@ -179,23 +179,23 @@ export async function getTrainingJob(app: AppContext, id: string): Promise<Train
 }
 
 /**
- * One step of a remote training job, never blocking: submit it (idempotent by key: the job API
- * returns the same job for the same key, so a crash between submitting and recording repeats
- * nothing), or poll it — still running → the next check time; succeeded → its outputs are
- * downloaded and the job recorded; failed, cancelled or past the line's training timeout (the
- * remote job is then cancelled) → TrainingFailedError.
+ * One step of a remote training job, never blocking: submit it (idempotent by key, so a crash
+ * between submitting and recording repeats nothing), or poll it — still running → the next check
+ * time; succeeded → its outputs are downloaded and the job recorded; failed, cancelled or past the
+ * line's training timeout (the remote job is then cancelled) → TrainingFailedError.
  */
 export async function advanceRemoteTraining(app: AppContext, model: string, options: { datasetTag?: string; key: string; params?: Record<string, unknown> }): Promise<{ job: TrainingJob } | { nextCheckMs: number; status: string }> {
   const line = app.config.models[model]!;
-  const cfg = line.train.http!;
+  const executor = remoteExecutorFor(app, line);
+  const pollMs = line.train.http?.pollMs ?? line.train.github?.pollMs ?? 30_000;
   const { db } = app.store;
   const now = app.clock.now();
   const existing = await db.selectFrom('training_jobs').selectAll().where('key', '=', options.key).orderBy('started_ms', 'desc').executeTakeFirst();
   if (existing?.state === 'succeeded') return { job: await getTrainingJob(app, existing.id) };
   const log = app.logger.child({ model, step: 'train' });
+  const secrets = app.config.secretValues;
   if (existing?.state === 'running' && existing.remote) {
-    const handle = JSON.parse(existing.remote) as RemoteHandle;
-    const secrets = app.config.secretValues;
+    const handle = JSON.parse(existing.remote) as unknown;
     const finish = async (state: 'succeeded' | 'failed', logs: string[], error: string | null) => {
       await db
         .updateTable('training_jobs')
@@ -205,17 +205,20 @@ export async function advanceRemoteTraining(app: AppContext, model: string, opti
       return getTrainingJob(app, existing.id);
     };
     if (now - Number(existing.started_ms) > line.train.timeoutMs) {
-      await cancelHttpJob(cfg, handle).catch((err: Error) => log.warn(`could not cancel job ${handle.id}: ${err.message}`));
-      throw new TrainingFailedError(await finish('failed', [], `the remote job ${handle.id} did not finish within ${Math.round(line.train.timeoutMs / 1000)} s and was cancelled`));
+      await executor.cancel(handle).catch((err: Error) => log.warn(`could not cancel the ${executor.name} job: ${err.message}`));
+      throw new TrainingFailedError(await finish('failed', [], `the remote ${executor.name} job did not finish within ${Math.round(line.train.timeoutMs / 1000)} s and was cancelled`));
     }
-    const status = await pollHttpJob(cfg, handle);
+    const polled = await executor.poll(handle);
+    const status = polled.status;
+    const where = status.url ? ` (${status.url})` : '';
+    if (JSON.stringify(polled.handle) !== existing.remote) await db.updateTable('training_jobs').set({ remote: JSON.stringify(polled.handle) }).where('id', '=', existing.id).execute();
     if (status.state === 'queued' || status.state === 'running') {
-      await db.updateTable('training_jobs').set({ logs: redact(status.logs.join('\n').slice(-65_536), secrets) }).where('id', '=', existing.id).execute();
-      return { nextCheckMs: now + cfg.pollMs, status: `remote job ${handle.id} is ${status.state}` };
+      if (status.logs.length) await db.updateTable('training_jobs').set({ logs: redact(status.logs.join('\n').slice(-65_536), secrets) }).where('id', '=', existing.id).execute();
+      return { nextCheckMs: now + pollMs, status: `remote ${executor.name} job is ${status.state}${where}` };
     }
-    if (status.state !== 'succeeded') throw new TrainingFailedError(await finish('failed', status.logs, `the remote job ${handle.id} ${status.state}${status.error ? `: ${status.error}` : ''}`));
-    const files = await collectHttpJob(cfg, handle, status, existing.output_dir);
-    log.info(`remote job ${handle.id} succeeded; ${files} output file(s) collected`);
+    if (status.state !== 'succeeded') throw new TrainingFailedError(await finish('failed', status.logs, status.error ?? `the remote ${executor.name} job ${status.state}`));
+    const files = await executor.collect(polled.handle, status, existing.output_dir);
+    log.info(`remote ${executor.name} job succeeded${where}; ${files} output file(s) collected`);
     return { job: await finish('succeeded', status.logs, null) };
   }
   // Nothing running for this key: submit (again, after a failure).
@@ -228,12 +231,12 @@ export async function advanceRemoteTraining(app: AppContext, model: string, opti
   await db.deleteFrom('training_jobs').where('key', '=', options.key).where('state', '!=', 'succeeded').execute();
   await db
     .insertInto('training_jobs')
-    .values({ id, key: options.key, model, executor: 'http', state: 'running', dataset_tag: dataset.tag, params: JSON.stringify(params), code_version: gitSha(dirname(app.config.source)), started_ms: now, finished_ms: null, output_dir: outputDir, reported_metrics: null, logs: '', error: null })
+    .values({ id, key: options.key, model, executor: executor.name, state: 'running', dataset_tag: dataset.tag, params: JSON.stringify(params), code_version: gitSha(dirname(app.config.source)), started_ms: now, finished_ms: null, output_dir: outputDir, reported_metrics: null, logs: '', error: null })
     .execute();
-  const handle = await submitHttpJob(cfg, { key: options.key, model, task: line.task, params, datasetDir: dataset.location });
+  const handle = await executor.submit({ key: options.key, model, task: line.task, params, datasetDir: dataset.location, datasetTag: dataset.tag });
   await db.updateTable('training_jobs').set({ remote: JSON.stringify(handle) }).where('id', '=', id).execute();
-  log.info(`submitted remote training job ${handle.id} for ${model} on ${dataset.tag}`);
-  return { nextCheckMs: now + cfg.pollMs, status: `remote job ${handle.id} submitted` };
+  log.info(`submitted a remote ${executor.name} training job for ${model} on ${dataset.tag}`);
+  return { nextCheckMs: now + pollMs, status: `remote ${executor.name} job submitted` };
 }
 
 /** Cancels the remote job of a key if one is running (a cancelled run); records it failed. */
@@ -241,8 +244,8 @@ export async function cancelRemoteTraining(app: AppContext, key: string, reason:
   const { db } = app.store;
   const job = await db.selectFrom('training_jobs').select(['id', 'model', 'remote']).where('key', '=', key).where('state', '=', 'running').where('remote', 'is not', null).executeTakeFirst();
   if (!job) return false;
-  const cfg = app.config.models[job.model]?.train.http;
-  if (cfg) await cancelHttpJob(cfg, JSON.parse(job.remote!) as RemoteHandle);
+  const line = app.config.models[job.model];
+  if (line && isRemote(line)) await remoteExecutorFor(app, line).cancel(JSON.parse(job.remote!));
   await db.updateTable('training_jobs').set({ state: 'failed', finished_ms: app.clock.now(), error: `cancelled: ${redact(reason, app.config.secretValues)}` }).where('id', '=', job.id).execute();
   return true;
 }
