@@ -39,7 +39,7 @@ export interface ModelLineConfig {
   businessRules: BusinessRule[];
   hub: { datasetRepo: string | null; modelRepo: string | null; token: string | null };
   slices: string[];
-  train: { executor: 'builtin' | 'command' | 'http' | 'github'; params: Record<string, string | number | boolean>; command: string[] | null; predictCommand: string[] | null; timeoutMs: number; http: { url: string; secret: string | null; token: string | null; pollMs: number } | null; github: { repo: string; workflow: string; ref: string; token: string; artifact: string; inputs: Record<string, string>; pollMs: number } | null };
+  train: { executor: 'builtin' | 'command' | 'http' | 'github' | 'hf-space'; params: Record<string, string | number | boolean>; command: string[] | null; predictCommand: string[] | null; timeoutMs: number; http: { url: string; secret: string | null; token: string | null; pollMs: number } | null; github: { repo: string; workflow: string; ref: string; token: string; artifact: string; inputs: Record<string, string>; pollMs: number } | null; hfSpace: { space: string; modelRepo: string; token: string; factory: boolean; pollMs: number } | null };
   deploy: DeployPolicy;
   monitor: MonitorPolicy;
   serving: { shadow: string | null; canary: { alias: string; percent: number; key: string | null } | null };
@@ -183,7 +183,7 @@ export function toModelLine(name: string, m: RawModelConfig): ModelLineConfig {
       minSamplesPerClass: d.min_samples_per_class,
       maxNullRate: d.max_null_rate,
     },
-    train: { executor: m.train.executor, params: m.train.params, command: m.train.command ?? null, predictCommand: m.train.predict_command ?? null, timeoutMs: ms(m.train.timeout), http: m.train.http ? { url: m.train.http.url, secret: m.train.http.secret ?? null, token: m.train.http.token ?? null, pollMs: ms(m.train.http.poll) } : null, github: m.train.github ? { ...m.train.github, pollMs: ms(m.train.github.poll) } : null },
+    train: { executor: m.train.executor, params: m.train.params, command: m.train.command ?? null, predictCommand: m.train.predict_command ?? null, timeoutMs: ms(m.train.timeout), http: m.train.http ? { url: m.train.http.url, secret: m.train.http.secret ?? null, token: m.train.http.token ?? null, pollMs: ms(m.train.http.poll) } : null, github: m.train.github ? { ...m.train.github, pollMs: ms(m.train.github.poll) } : null, hfSpace: m.train.hf_space ? { space: m.train.hf_space.space, modelRepo: m.train.hf_space.model_repo, token: m.train.hf_space.token, factory: m.train.hf_space.factory, pollMs: ms(m.train.hf_space.poll) } : null },
     hub: { datasetRepo: m.hub?.dataset_repo ?? null, modelRepo: m.hub?.model_repo ?? null, token: m.hub?.token ?? null },
     businessRules: m.business_rules.map((r) => ({ name: r.name, when: r.when, require: r.require, forbid: r.forbid, maxViolationRate: r.max_violation_rate })),
     slices: m.slices,
@@ -233,7 +233,7 @@ export function toRefitConfig(raw: RawConfig, source: string, secretValues: stri
   // Webhook URLs, signing keys and tokens are secrets wherever they came from.
   const configured = [
     ...notify.flatMap((c) => (c.kind === 'slack' ? [c.webhookUrl] : c.kind === 'webhook' ? [c.url, c.secret ?? ''] : c.kind === 'github-issue' ? [c.token] : [urlPassword(c.smtp) ?? ''])),
-    ...Object.values(raw.models).flatMap((m) => [m.deploy.url ?? '', m.deploy.secret ?? '', m.deploy.token ?? '', m.train.http?.secret ?? '', m.train.http?.token ?? '', m.train.github?.token ?? '']),
+    ...Object.values(raw.models).flatMap((m) => [m.deploy.url ?? '', m.deploy.secret ?? '', m.deploy.token ?? '', m.train.http?.secret ?? '', m.train.http?.token ?? '', m.train.github?.token ?? '', m.train.hf_space?.token ?? '']),
   ].filter((v) => v.length >= 4);
   secretValues = [...new Set([...secretValues, ...raw.serve.tokens.map((t) => t.token), ...configured])];
   return {

@@ -260,7 +260,17 @@ export const modelSchema = z
     dataset: dataset.prefault({}),
     train: z
       .strictObject({
-        executor: z.enum(['builtin', 'command', 'http', 'github']).default('builtin').describe('Where training runs. Default "builtin" (in-process TypeScript, off the main thread); "command" any local program; "http" a job API (see http); "github" a GitHub Actions workflow (see github).'),
+        executor: z.enum(['builtin', 'command', 'http', 'github', 'hf-space']).default('builtin').describe('Where training runs. Default "builtin" (in-process TypeScript, off the main thread); "command" any local program; "http" a job API (see http); "github" a GitHub Actions workflow (see github); "hf-space" a Hugging Face Space (see hf_space).'),
+        hf_space: z
+          .strictObject({
+            space: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'expected "owner/name"' }).describe('The training Space; refit sets its REFIT_* variables and restarts it.'),
+            model_repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'expected "owner/name"' }).describe('Model repo the Space pushes to: a new commit there is completion; its files become the candidate.'),
+            token: z.string().describe('Hub token (write), e.g. ${HF_TOKEN}. A secret.'),
+            factory: z.boolean().default(false).describe('Factory reboot (rebuild the image). Default false.'),
+            poll: duration.default('30s').describe('Time between checks. Default "30s".'),
+          })
+          .optional()
+          .describe('The Hugging Face Space executor: restart, follow runtime.stage, detect the new model commit, pause on cancel or timeout.'),
         github: z
           .strictObject({
             repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'expected "owner/name"' }),
@@ -290,6 +300,7 @@ export const modelSchema = z
       .refine((t) => t.executor !== 'command' || (t.command && t.predict_command), { message: 'executor "command" needs "command" and "predict_command"' })
       .refine((t) => t.executor !== 'http' || t.http, { message: 'executor "http" needs "http: { url }"' })
       .refine((t) => t.executor !== 'github' || t.github, { message: 'executor "github" needs "github: { repo, workflow, token }"' })
+      .refine((t) => t.executor !== 'hf-space' || t.hf_space, { message: 'executor "hf-space" needs "hf_space: { space, model_repo, token }"' })
       .prefault({}),
     hub: z
       .strictObject({

@@ -187,7 +187,7 @@ export async function getTrainingJob(app: AppContext, id: string): Promise<Train
 export async function advanceRemoteTraining(app: AppContext, model: string, options: { datasetTag?: string; key: string; params?: Record<string, unknown> }): Promise<{ job: TrainingJob } | { nextCheckMs: number; status: string }> {
   const line = app.config.models[model]!;
   const executor = remoteExecutorFor(app, line);
-  const pollMs = line.train.http?.pollMs ?? line.train.github?.pollMs ?? 30_000;
+  const pollMs = line.train.http?.pollMs ?? line.train.github?.pollMs ?? line.train.hfSpace?.pollMs ?? 30_000;
   const { db } = app.store;
   const now = app.clock.now();
   const existing = await db.selectFrom('training_jobs').selectAll().where('key', '=', options.key).orderBy('started_ms', 'desc').executeTakeFirst();

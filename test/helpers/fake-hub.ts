@@ -28,6 +28,10 @@ export class FakeHub {
   /** Applied on each restart/dispatch/webhook: what the preparer publishes after it ran. */
   onTrigger: (() => void) | null = null;
   stage = 'RUNNING';
+  /** runtime.errorMessage, shown with an error stage. */
+  runtimeError: string | null = null;
+  /** Space variables set through the API, per Space. */
+  variables = new Map<string, Record<string, string>>();
   faults: Fault[] = [];
   /** Files committed through the commit API, per "type/repo" → path → content. */
   repos = new Map<string, Map<string, Buffer>>();
@@ -50,6 +54,20 @@ export class FakeHub {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
+  }
+
+  /** What a training Space does when it is done: commit files to a model repo. */
+  publishModel(repo: string, files: Record<string, string>): void {
+    const key = `models/${repo}`;
+    const r = this.repos.get(key) ?? new Map<string, Buffer>();
+    for (const [p, c] of Object.entries(files)) r.set(p, Buffer.from(c));
+    this.repos.set(key, r);
+    this.commits.push({ repo: key, title: 'training Space published', paths: Object.keys(files) });
+  }
+
+  private headOf(key: string): string | null {
+    const i = this.commits.map((c) => c.repo).lastIndexOf(key);
+    return i < 0 ? null : `c${i + 1}`;
   }
 
   count(method: string, prefix: string): number {
@@ -75,7 +93,26 @@ export class FakeHub {
       this.onTrigger?.();
       return json(200, { stage: this.stage, hardware: { current: 'cpu-basic', requested: 'cpu-basic' } });
     }
-    if (req.method === 'GET' && (m = path.match(/^\/api\/spaces\/([^/]+\/[^/]+)\/runtime$/))) return json(200, { stage: this.stage });
+    if (req.method === 'GET' && (m = path.match(/^\/api\/spaces\/([^/]+\/[^/]+)\/runtime$/))) return json(200, { stage: this.stage, ...(this.runtimeError ? { errorMessage: this.runtimeError } : {}) });
+    if (req.method === 'POST' && (m = path.match(/^\/api\/spaces\/([^/]+\/[^/]+)\/variables$/))) {
+      const b = JSON.parse(body) as { key: string; value: string };
+      this.variables.set(m[1]!, { ...this.variables.get(m[1]!), [b.key]: b.value });
+      return json(200, {});
+    }
+    if (req.method === 'POST' && (m = path.match(/^\/api\/spaces\/([^/]+\/[^/]+)\/pause$/))) {
+      this.stage = 'PAUSED';
+      return json(200, { stage: 'PAUSED' });
+    }
+    if (req.method === 'GET' && (m = path.match(/^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/?]+)$/))) {
+      const key = `models/${m[1]}`;
+      const head = this.headOf(key);
+      if (!head) return json(404, { error: 'Repository not found' });
+      return json(200, { id: m[1], sha: head, siblings: [...(this.repos.get(key)?.keys() ?? [])].map((rfilename) => ({ rfilename })) });
+    }
+    if (req.method === 'GET' && (m = path.match(/^\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/)) && this.repos.get(`models/${m[1]}`)?.has(m[2]!)) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      return void res.end(this.repos.get(`models/${m[1]}`)!.get(m[2]!));
+    }
     if (req.method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/dispatches$/.test(path)) {
       this.onTrigger?.();
       res.writeHead(204);
