@@ -4,8 +4,7 @@
  * its artifacts (the download answers a redirect to a real zip), cancel. Dispatched runs really
  * train — refit's built-in trainer on `rows` — so the artifact holds a working model.json.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal, type LocalServer } from './local-server.js';
 import { zipSync, strToU8 } from 'fflate';
 import { trainModel } from '../../src/ml/train/model.js';
 
@@ -26,61 +25,52 @@ export class FakeActions {
   cancels: number[] = [];
   rows: { input: Record<string, unknown>; label: string }[] = [];
   url = '';
-  private server: Server | null = null;
+  private server: LocalServer | null = null;
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const send = (status: number, payload?: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(payload === undefined ? '' : JSON.stringify(payload));
-        };
-        const path = (req.url ?? '/').split('?')[0]!;
-        if (path.startsWith('/blob/')) {
-          const zip = zipSync({ 'model.json': strToU8(JSON.stringify(trainModel(this.rows, 'text-classification', { maxIter: 20 }))) });
-          res.writeHead(200, { 'content-type': 'application/zip' });
-          return res.end(Buffer.from(zip));
-        }
-        if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, { message: 'Bad credentials' });
-        let m: RegExpExecArray | null;
-        // The artifact download redirects to blob storage, as GitHub's does.
-        if ((m = /^\/download\/(\d+)$/.exec(path))) {
-          res.writeHead(302, { location: `${this.url}/blob/${m[1]}` });
-          return res.end();
-        }
-        if (req.method === 'POST' && (m = /^\/repos\/acme\/models\/actions\/workflows\/([^/]+)\/dispatches$/.exec(path))) {
-          this.dispatches++;
-          const b = JSON.parse(body) as { ref: string; inputs: Record<string, string> };
-          this.runs.push({ id: 9000 + this.runs.length, display_title: `refit ${b.inputs.refit_key}`, status: 'queued', conclusion: null, polls: 0, inputs: b.inputs });
-          return send(204);
-        }
-        if (req.method === 'GET' && /^\/repos\/acme\/models\/actions\/workflows\/[^/]+\/runs$/.test(path)) {
-          return send(200, { total_count: this.runs.length, workflow_runs: [...this.runs].reverse().map((r) => this.view(r)) });
-        }
-        const run = (m = /^\/repos\/acme\/models\/actions\/runs\/(\d+)(\/artifacts|\/cancel)?$/.exec(path)) ? this.runs.find((r) => r.id === Number(m![1])) : undefined;
-        if (!run) return send(404, { message: 'Not Found' });
-        if (m![2] === '/cancel') {
-          if (run.status === 'completed') return send(409, { message: 'Cannot cancel a workflow run that is completed.' });
-          this.cancels.push(run.id);
+    this.server = await listenLocal((req, body, send, res) => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      if (path.startsWith('/blob/')) {
+        const zip = zipSync({ 'model.json': strToU8(JSON.stringify(trainModel(this.rows, 'text-classification', { maxIter: 20 }))) });
+        res.writeHead(200, { 'content-type': 'application/zip' });
+        return res.end(Buffer.from(zip));
+      }
+      if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, { message: 'Bad credentials' });
+      let m: RegExpExecArray | null;
+      // The artifact download redirects to blob storage, as GitHub's does.
+      if ((m = /^\/download\/(\d+)$/.exec(path))) {
+        res.writeHead(302, { location: `${this.url}/blob/${m[1]}` });
+        return res.end();
+      }
+      if (req.method === 'POST' && (m = /^\/repos\/acme\/models\/actions\/workflows\/([^/]+)\/dispatches$/.exec(path))) {
+        this.dispatches++;
+        const b = JSON.parse(body) as { ref: string; inputs: Record<string, string> };
+        this.runs.push({ id: 9000 + this.runs.length, display_title: `refit ${b.inputs.refit_key}`, status: 'queued', conclusion: null, polls: 0, inputs: b.inputs });
+        return send(204);
+      }
+      if (req.method === 'GET' && /^\/repos\/acme\/models\/actions\/workflows\/[^/]+\/runs$/.test(path)) {
+        return send(200, { total_count: this.runs.length, workflow_runs: [...this.runs].reverse().map((r) => this.view(r)) });
+      }
+      const run = (m = /^\/repos\/acme\/models\/actions\/runs\/(\d+)(\/artifacts|\/cancel)?$/.exec(path)) ? this.runs.find((r) => r.id === Number(m![1])) : undefined;
+      if (!run) return send(404, { message: 'Not Found' });
+      if (m![2] === '/cancel') {
+        if (run.status === 'completed') return send(409, { message: 'Cannot cancel a workflow run that is completed.' });
+        this.cancels.push(run.id);
+        run.status = 'completed';
+        run.conclusion = 'cancelled';
+        return send(202, {});
+      }
+      if (m![2] === '/artifacts') return send(200, { total_count: 1, artifacts: run.conclusion === 'success' ? [{ id: run.id, name: 'model', expired: false, archive_download_url: `${this.url}/download/${run.id}` }] : [] });
+      if (run.status !== 'completed') {
+        run.polls++;
+        if (this.mode !== 'hang' && run.polls > 2) {
           run.status = 'completed';
-          run.conclusion = 'cancelled';
-          return send(202, {});
-        }
-        if (m![2] === '/artifacts') return send(200, { total_count: 1, artifacts: run.conclusion === 'success' ? [{ id: run.id, name: 'model', expired: false, archive_download_url: `${this.url}/download/${run.id}` }] : [] });
-        if (run.status !== 'completed') {
-          run.polls++;
-          if (this.mode !== 'hang' && run.polls > 2) {
-            run.status = 'completed';
-            run.conclusion = this.mode;
-          } else run.status = 'in_progress';
-        }
-        return send(200, this.view(run));
-      });
+          run.conclusion = this.mode;
+        } else run.status = 'in_progress';
+      }
+      return send(200, this.view(run));
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    this.url = this.server.url;
     return this;
   }
 
@@ -89,6 +79,6 @@ export class FakeActions {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await this.server?.stop();
   }
 }

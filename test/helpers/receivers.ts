@@ -3,7 +3,8 @@
  * generic webhook endpoint and the GitHub REST issues API (list, create, comment), with queued
  * faults; and an SMTP server (smtp-server) whose messages are parsed with mailparser.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { listenLocal, type LocalServer } from './local-server.js';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -35,57 +36,48 @@ export class Receivers {
   predictFn: (input: Record<string, unknown>) => string = () => 'unknown';
   hfToken = 'hf_deploy_token_123456';
   url = '';
-  private server: Server | null = null;
+  private server: LocalServer | null = null;
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const path = req.url ?? '/';
-        this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
-        const send = (status: number, payload: unknown) => {
-          res.writeHead(status, { 'content-type': typeof payload === 'string' ? 'text/plain' : 'application/json' });
-          res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
-        };
-        for (const [prefix, codes] of this.faults) {
-          if (path.startsWith(prefix) && codes.length) return send(codes.shift()!, 'fault');
-        }
-        if (path.startsWith('/slack/')) return send(200, 'ok');
-        if (path === '/deploy/health') return send(this.health, this.health < 300 ? { status: 'ok' } : 'unhealthy');
-        if (path === '/deploy/predict') return send(200, { predictions: (JSON.parse(body).inputs as Record<string, unknown>[]).map((i) => ({ prediction: this.predictFn(i) })) });
-        if (/^\/api\/spaces\/[^/]+\/[^/]+\/restart$/.test(path)) return req.headers.authorization === `Bearer ${this.hfToken}` ? send(200, {}) : send(401, { error: 'Invalid credentials' });
-        if (path.startsWith('/hook')) return send(204, '');
-        const gh = /^\/repos\/([^/]+)\/([^/]+)\/issues(?:\/(\d+)\/comments)?(?:\?(.*))?$/.exec(path);
-        if (gh) {
-          if (req.headers.authorization !== `Bearer ${this.githubToken}`) return send(401, { message: 'Bad credentials' });
-          const [, , , num, query] = gh;
-          if (num) {
-            const issue = this.issues.find((i) => i.number === Number(num));
-            if (!issue) return send(404, { message: 'Not Found' });
-            if (req.method === 'POST') {
-              const c = { id: issue.comments.length + 1, body: JSON.parse(body).body };
-              issue.comments.push(c);
-              return send(201, c);
-            }
-            return send(200, issue.comments);
-          }
+    this.server = await listenLocal((req, body, send) => {
+      const path = req.url ?? '/';
+      this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+      for (const [prefix, codes] of this.faults) {
+        if (path.startsWith(prefix) && codes.length) return send(codes.shift()!, 'fault');
+      }
+      if (path.startsWith('/slack/')) return send(200, 'ok');
+      if (path === '/deploy/health') return send(this.health, this.health < 300 ? { status: 'ok' } : 'unhealthy');
+      if (path === '/deploy/predict') return send(200, { predictions: (JSON.parse(body).inputs as Record<string, unknown>[]).map((i) => ({ prediction: this.predictFn(i) })) });
+      if (/^\/api\/spaces\/[^/]+\/[^/]+\/restart$/.test(path)) return req.headers.authorization === `Bearer ${this.hfToken}` ? send(200, {}) : send(401, { error: 'Invalid credentials' });
+      if (path.startsWith('/hook')) return send(204, '');
+      const gh = /^\/repos\/([^/]+)\/([^/]+)\/issues(?:\/(\d+)\/comments)?(?:\?(.*))?$/.exec(path);
+      if (gh) {
+        if (req.headers.authorization !== `Bearer ${this.githubToken}`) return send(401, { message: 'Bad credentials' });
+        const [, , , num, query] = gh;
+        if (num) {
+          const issue = this.issues.find((i) => i.number === Number(num));
+          if (!issue) return send(404, { message: 'Not Found' });
           if (req.method === 'POST') {
-            const b = JSON.parse(body);
-            const issue: GhIssue = { number: this.issues.length + 1, title: b.title, body: b.body, labels: (b.labels ?? []).map((name: string) => ({ name })), state: 'open', comments: [] };
-            this.issues.push(issue);
-            return send(201, issue);
+            const c = { id: issue.comments.length + 1, body: JSON.parse(body).body };
+            issue.comments.push(c);
+            return send(201, c);
           }
-          const q = new URLSearchParams(query ?? '');
-          const labels = q.get('labels')?.split(',').filter(Boolean) ?? [];
-          const state = q.get('state') ?? 'open';
-          return send(200, this.issues.filter((i) => (state === 'all' || i.state === state) && labels.every((l) => i.labels.some((x) => x.name === l))));
+          return send(200, issue.comments);
         }
-        send(404, { message: 'Not Found' });
-      });
+        if (req.method === 'POST') {
+          const b = JSON.parse(body);
+          const issue: GhIssue = { number: this.issues.length + 1, title: b.title, body: b.body, labels: (b.labels ?? []).map((name: string) => ({ name })), state: 'open', comments: [] };
+          this.issues.push(issue);
+          return send(201, issue);
+        }
+        const q = new URLSearchParams(query ?? '');
+        const labels = q.get('labels')?.split(',').filter(Boolean) ?? [];
+        const state = q.get('state') ?? 'open';
+        return send(200, this.issues.filter((i) => (state === 'all' || i.state === state) && labels.every((l) => i.labels.some((x) => x.name === l))));
+      }
+      send(404, { message: 'Not Found' });
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    this.url = this.server.url;
     return this;
   }
 
@@ -94,7 +86,7 @@ export class Receivers {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await this.server?.stop();
   }
 }
 
