@@ -105,6 +105,9 @@ export class Candidates {
       else m.examples++;
       out.marks.set(b, m);
     }
+    // Sorted, the tagging UPDATEs walk the primary key in order.
+    out.feedbackIds.sort();
+    out.exampleIds.sort();
     return out;
   }
 }

@@ -100,26 +100,7 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     });
 
     const job = await step('train', async () => {
-      // `refit cancel` from any process reaches a training in flight here: the store is polled
-      // and the trainer (worker thread or command process group) is stopped.
-      const cancel = new AbortController();
-      const watch = setInterval(() => {
-        void db
-          .selectFrom('runs')
-          .select('state')
-          .where('id', '=', runId)
-          .executeTakeFirst()
-          .then((r) => r?.state === 'cancelled' && cancel.abort())
-          .catch(() => {});
-      }, CANCEL_POLL_MS);
-      if (isRemote(line)) {
-        clearInterval(watch);
-        const r = await advanceRemoteTraining(app, model, { datasetTag: dataset.tag, key: runId });
-        if (!('job' in r)) throw new WaitError(r.nextCheckMs, r.status);
-        const j = r.job;
-        return { id: j.id, outputDir: j.outputDir, executor: j.executor, codeVersion: j.codeVersion, reported: j.reportedMetrics, params: j.params };
-      }
-      const j = await runTraining(app, model, { datasetTag: dataset.tag, key: runId, signal: cancel.signal }).finally(() => clearInterval(watch));
+      const j = isRemote(line) ? await remoteTrainingStep(app, model, dataset.tag, runId) : await watchingCancel(app, runId, (signal) => runTraining(app, model, { datasetTag: dataset.tag, key: runId, signal }));
       return { id: j.id, outputDir: j.outputDir, executor: j.executor, codeVersion: j.codeVersion, reported: j.reportedMetrics, params: j.params };
     });
 
@@ -246,6 +227,36 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     if (err instanceof RolledBackError) await notifyRun(app, runId, model, 'rolled_back', message, `Run ${runId}: the deployment was verified and failed.`, {});
     else await notifyRun(app, runId, model, rejected ? 'rejected' : 'run_failed', `${model}: ${rejected ? `candidate of ${runId} rejected` : `run ${runId} failed`}`, message, { run: runId });
     return finish('failed', message);
+  }
+}
+
+/** Remote training never blocks: one submit or poll, then the run parks until the next check. */
+async function remoteTrainingStep(app: AppContext, model: string, datasetTag: string, runId: string) {
+  const r = await advanceRemoteTraining(app, model, { datasetTag, key: runId });
+  if (!('job' in r)) throw new WaitError(r.nextCheckMs, r.status);
+  return r.job;
+}
+
+/**
+ * `refit cancel` from any process reaches a local training in flight: while `fn` runs, the run's
+ * state is polled and the signal aborts once it reads "cancelled" (the trainer's worker thread or
+ * command group is then stopped).
+ */
+async function watchingCancel<T>(app: AppContext, runId: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const cancel = new AbortController();
+  const watch = setInterval(() => {
+    void app.store.db
+      .selectFrom('runs')
+      .select('state')
+      .where('id', '=', runId)
+      .executeTakeFirst()
+      .then((r) => r?.state === 'cancelled' && cancel.abort())
+      .catch(() => {});
+  }, CANCEL_POLL_MS);
+  try {
+    return await fn(cancel.signal);
+  } finally {
+    clearInterval(watch);
   }
 }
 
