@@ -12,7 +12,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Clock } from '../core/ports/clock.js';
 import { RefitError } from '../core/errors.js';
-import { httpCall, type HttpOutcome } from '../integrations/http.js';
+import { bodyOf, httpCall } from '../integrations/http.js';
 import type { RemoteExecutor, RemoteStatus } from './remote.js';
 
 export interface GithubWorkflowConfig {
@@ -47,11 +47,7 @@ interface WorkflowRun {
 export function githubWorkflowExecutor(api: string, cfg: GithubWorkflowConfig, clock: Clock): RemoteExecutor<WorkflowHandle> {
   const headers = { accept: 'application/vnd.github+json', 'content-type': 'application/json', 'x-github-api-version': '2022-11-28' };
   const repo = `${api}/repos/${cfg.repo}`;
-  const body = (out: HttpOutcome, what: string): string => {
-    if (out.kind === 'ok') return out.body;
-    throw new RefitError(out.kind === 'retryable' ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `${what}: ${out.message}`);
-  };
-  const get = async <T>(url: string, what: string) => JSON.parse(body(await httpCall({ method: 'GET', url, token: cfg.token, headers, timeoutMs: TIMEOUT_MS }, clock.now()), what)) as T;
+  const get = async <T>(url: string, what: string) => JSON.parse(bodyOf(await httpCall({ method: 'GET', url, token: cfg.token, headers, timeoutMs: TIMEOUT_MS }, clock.now()), what)) as T;
 
   const find = async (h: WorkflowHandle): Promise<WorkflowRun | null> => {
     const r = await get<{ workflow_runs: WorkflowRun[] }>(`${repo}/actions/workflows/${encodeURIComponent(cfg.workflow)}/runs?event=workflow_dispatch&per_page=100`, `listing runs of ${cfg.workflow}`);
@@ -66,7 +62,7 @@ export function githubWorkflowExecutor(api: string, cfg: GithubWorkflowConfig, c
       // Dispatching twice would start two runs: a run for this key that already exists is taken.
       const existing = await find(handle);
       if (existing) return { ...handle, runId: existing.id, url: existing.html_url };
-      body(await httpCall({ method: 'POST', url: `${repo}/actions/workflows/${encodeURIComponent(cfg.workflow)}/dispatches`, token: cfg.token, headers, body: JSON.stringify({ ref: cfg.ref, inputs }), timeoutMs: TIMEOUT_MS }, clock.now()), `dispatching ${cfg.workflow} in ${cfg.repo}`);
+      bodyOf(await httpCall({ method: 'POST', url: `${repo}/actions/workflows/${encodeURIComponent(cfg.workflow)}/dispatches`, token: cfg.token, headers, body: JSON.stringify({ ref: cfg.ref, inputs }), timeoutMs: TIMEOUT_MS }, clock.now()), `dispatching ${cfg.workflow} in ${cfg.repo}`);
       return handle;
     },
     async poll(h) {

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import type { Clock } from '../core/ports/clock.js';
 import { RefitError } from '../core/errors.js';
-import { httpCall, type HttpOutcome } from '../integrations/http.js';
+import { bodyOf, httpCall, type HttpOutcome } from '../integrations/http.js';
 import type { RemoteExecutor, RemoteStatus } from './remote.js';
 
 export interface HfSpaceConfig {
@@ -34,14 +34,10 @@ const TIMEOUT_MS = 30_000;
 export function hfSpaceExecutor(hub: string, cfg: HfSpaceConfig, clock: Clock): RemoteExecutor<SpaceHandle> {
   const call = async (method: 'GET' | 'POST', path: string, what: string, body?: unknown): Promise<HttpOutcome> =>
     httpCall({ method, url: `${hub}${path}`, token: cfg.token, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: TIMEOUT_MS }, clock.now());
-  const ok = (out: HttpOutcome, what: string): string => {
-    if (out.kind === 'ok') return out.body;
-    throw new RefitError(out.kind === 'retryable' ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `${what}: ${out.message}`);
-  };
   const head = async (): Promise<{ sha: string; files: string[] } | null> => {
     const out = await call('GET', `/api/models/${cfg.modelRepo}/revision/main`, 'reading the model repo');
     if (out.kind === 'not_found') return null;
-    const r = JSON.parse(ok(out, `reading the model repo ${cfg.modelRepo}`)) as { sha: string; siblings?: { rfilename: string }[] };
+    const r = JSON.parse(bodyOf(out, `reading the model repo ${cfg.modelRepo}`)) as { sha: string; siblings?: { rfilename: string }[] };
     return { sha: r.sha, files: (r.siblings ?? []).map((s) => s.rfilename) };
   };
   return {
@@ -49,15 +45,15 @@ export function hfSpaceExecutor(hub: string, cfg: HfSpaceConfig, clock: Clock): 
     async submit(job) {
       const baseline = (await head())?.sha ?? null;
       const vars = { REFIT_KEY: job.key, REFIT_MODEL: job.model, REFIT_DATASET: job.datasetTag, REFIT_PARAMS: JSON.stringify(job.params) };
-      for (const [key, value] of Object.entries(vars)) ok(await call('POST', `/api/spaces/${cfg.space}/variables`, 'setting a Space variable', { key, value }), `setting ${key} on the Space ${cfg.space}`);
-      ok(await call('POST', `/api/spaces/${cfg.space}/restart${cfg.factory ? '?factory=true' : ''}`, 'restarting'), `restarting the Space ${cfg.space}`);
+      for (const [key, value] of Object.entries(vars)) bodyOf(await call('POST', `/api/spaces/${cfg.space}/variables`, 'setting a Space variable', { key, value }), `setting ${key} on the Space ${cfg.space}`);
+      bodyOf(await call('POST', `/api/spaces/${cfg.space}/restart${cfg.factory ? '?factory=true' : ''}`, 'restarting'), `restarting the Space ${cfg.space}`);
       return { key: job.key, baseline, newSha: null };
     },
     async poll(h) {
       const url = `${hub}/spaces/${cfg.space}`;
       const now = await head();
       if (now && now.sha !== h.baseline) return { handle: { ...h, newSha: now.sha }, status: { state: 'succeeded', logs: [`model repo ${cfg.modelRepo} now at ${now.sha}`], error: null, url } };
-      const runtime = JSON.parse(ok(await call('GET', `/api/spaces/${cfg.space}/runtime`, 'runtime'), `reading the runtime of ${cfg.space}`)) as { stage: string; errorMessage?: string };
+      const runtime = JSON.parse(bodyOf(await call('GET', `/api/spaces/${cfg.space}/runtime`, 'runtime'), `reading the runtime of ${cfg.space}`)) as { stage: string; errorMessage?: string };
       let status: RemoteStatus;
       if (ERROR_STAGES.includes(runtime.stage)) status = { state: 'failed', logs: [], error: `the Space ${cfg.space} is in ${runtime.stage}${runtime.errorMessage ? `: ${runtime.errorMessage}` : ''}`, url };
       else if (runtime.stage === 'PAUSED' || runtime.stage === 'STOPPED' || runtime.stage === 'DELETING') status = { state: 'cancelled', logs: [], error: `the Space ${cfg.space} is ${runtime.stage} and published no model`, url };
@@ -65,7 +61,7 @@ export function hfSpaceExecutor(hub: string, cfg: HfSpaceConfig, clock: Clock): 
       return { handle: h, status };
     },
     async collect(h, _status, outputDir) {
-      const info = JSON.parse(ok(await call('GET', `/api/models/${cfg.modelRepo}/revision/${h.newSha}`, 'listing'), `listing ${cfg.modelRepo}@${h.newSha}`)) as { siblings?: { rfilename: string }[] };
+      const info = JSON.parse(bodyOf(await call('GET', `/api/models/${cfg.modelRepo}/revision/${h.newSha}`, 'listing'), `listing ${cfg.modelRepo}@${h.newSha}`)) as { siblings?: { rfilename: string }[] };
       const root = resolve(outputDir);
       let n = 0;
       for (const { rfilename } of info.siblings ?? []) {

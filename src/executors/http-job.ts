@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { RefitError } from '../core/errors.js';
-import { httpCall, type HttpOutcome } from '../integrations/http.js';
+import { bodyOf, httpCall } from '../integrations/http.js';
 import { SIGNATURE_HEADER, signBody } from '../integrations/sign.js';
 import type { RemoteExecutor, RemoteJob, RemoteStatus } from './remote.js';
 
@@ -32,23 +32,18 @@ type HttpStatus = RemoteStatus & { outputs: { path: string; url: string }[] };
 
 const TIMEOUT_MS = 30_000;
 
-function ok(out: HttpOutcome, what: string): string {
-  if (out.kind === 'ok') return out.body;
-  throw new RefitError(out.kind === 'retryable' ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `${what}: ${out.message}`);
-}
-
 export async function submitHttpJob(cfg: HttpJobConfig, job: RemoteJob): Promise<RemoteHandle> {
   const split = (s: string) => readFileSync(join(job.datasetDir, `${s}.jsonl`), 'utf8');
   const body = JSON.stringify({ key: job.key, model: job.model, task: job.task, params: job.params, dataset: { train: split('train'), eval: split('eval'), test: split('test') } });
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-refit-delivery': job.key };
   if (cfg.secret) headers[SIGNATURE_HEADER] = signBody(cfg.secret, body);
-  const r = JSON.parse(ok(await httpCall({ method: 'POST', url: cfg.url, token: cfg.token, headers, body, timeoutMs: TIMEOUT_MS }), 'submitting the training job')) as { id?: unknown; status_url?: unknown; cancel_url?: unknown };
+  const r = JSON.parse(bodyOf(await httpCall({ method: 'POST', url: cfg.url, token: cfg.token, headers, body, timeoutMs: TIMEOUT_MS }), 'submitting the training job')) as { id?: unknown; status_url?: unknown; cancel_url?: unknown };
   if (typeof r.id !== 'string' || typeof r.status_url !== 'string') throw new RefitError('CONFIG_INVALID', `the job API at ${new URL(cfg.url).origin} must answer {"id": "...", "status_url": "..."}`);
   return { id: r.id, statusUrl: new URL(r.status_url, cfg.url).toString(), cancelUrl: typeof r.cancel_url === 'string' ? new URL(r.cancel_url, cfg.url).toString() : null };
 }
 
 export async function pollHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<HttpStatus> {
-  const r = JSON.parse(ok(await httpCall({ method: 'GET', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }), `checking job ${h.id}`)) as Partial<HttpStatus>;
+  const r = JSON.parse(bodyOf(await httpCall({ method: 'GET', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }), `checking job ${h.id}`)) as Partial<HttpStatus>;
   const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
   if (!r.state || !states.includes(r.state)) throw new RefitError('CONFIG_INVALID', `job ${h.id}: the status must have "state" (one of ${states.join(', ')}), got ${JSON.stringify(r.state)}`);
   return { state: r.state, logs: Array.isArray(r.logs) ? r.logs.map(String) : [], error: r.error ? String(r.error) : null, outputs: Array.isArray(r.outputs) ? r.outputs : [] };

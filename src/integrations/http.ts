@@ -3,6 +3,7 @@
  * retryable (429, 5xx, network, timeout — with Retry-After when given) or other client errors.
  * Messages never carry the token; URLs are shown without credentials.
  */
+import { RefitError } from '../core/errors.js';
 export type HttpOutcome =
   | { kind: 'ok'; status: number; body: string }
   | { kind: 'auth'; status: number; message: string }
@@ -57,4 +58,14 @@ export async function httpCall(req: HttpRequest, nowMs: number = Date.now()): Pr
   if (res.status === 404) return { kind: 'not_found', status: 404, message: `${where}: not found` };
   if (res.status === 429 || res.status >= 500) return { kind: 'retryable', status: res.status, retryAfterMs: retryAfterMs(res.headers.get('retry-after'), nowMs), message: `${where}${detail ? `: ${detail}` : ''}` };
   return { kind: 'client', status: res.status, message: `${where}${detail ? `: ${detail}` : ''}` };
+}
+
+/**
+ * The body of a successful call, or a RefitError saying what failed: EXTERNAL_SIGNAL for what a
+ * retry may fix (429, 5xx, network, timeout), CONFIG_INVALID for the rest (auth, not found, other
+ * 4xx — a token, a name or a URL to correct).
+ */
+export function bodyOf(out: HttpOutcome, what: string): string {
+  if (out.kind === 'ok') return out.body;
+  throw new RefitError(out.kind === 'retryable' ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `${what}: ${out.message}`);
 }
