@@ -7,12 +7,11 @@
  * Inputs sent: refit_key, refit_model, refit_dataset (the version tag; the workflow reads it from
  * the line's Hub dataset repo), refit_params (JSON), plus the configured ones.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Clock } from '../core/ports/clock.js';
 import { RefitError } from '../core/errors.js';
 import { bodyOf, httpCall } from '../integrations/http.js';
+import { writeOutput } from './output-dir.js';
 import type { RemoteExecutor, RemoteStatus } from './remote.js';
 
 export interface GithubWorkflowConfig {
@@ -93,14 +92,10 @@ export function githubWorkflowExecutor(api: string, cfg: GithubWorkflowConfig, c
       const res = await fetch(a.archive_download_url, { headers: { authorization: `Bearer ${cfg.token}`, accept: 'application/vnd.github+json' }, redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });
       if (!res.ok) throw new RefitError(res.status >= 500 || res.status === 429 ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `downloading artifact ${cfg.artifact} of run ${h.runId} → ${res.status}`);
       const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
-      const root = resolve(outputDir);
       let n = 0;
       for (const [path, data] of Object.entries(files)) {
         if (path.endsWith('/')) continue;
-        const target = resolve(root, path);
-        if (!target.startsWith(root + sep)) throw new RefitError('INPUT_INVALID', `artifact ${cfg.artifact}: "${path}" leaves the output directory`);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, data);
+        writeOutput(outputDir, path, data, `artifact ${cfg.artifact} of run ${h.runId}`);
         n++;
       }
       return n;

@@ -7,11 +7,10 @@
  * files as the candidate. Cancel and timeout pause the Space (`POST .../pause`): nothing keeps
  * running or billing.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
 import type { Clock } from '../core/ports/clock.js';
 import { RefitError } from '../core/errors.js';
 import { bodyOf, httpCall, type HttpOutcome } from '../integrations/http.js';
+import { writeOutput } from './output-dir.js';
 import type { RemoteExecutor, RemoteStatus } from './remote.js';
 
 export interface HfSpaceConfig {
@@ -62,16 +61,12 @@ export function hfSpaceExecutor(hub: string, cfg: HfSpaceConfig, clock: Clock): 
     },
     async collect(h, _status, outputDir) {
       const info = JSON.parse(bodyOf(await call('GET', `/api/models/${cfg.modelRepo}/revision/${h.newSha}`, 'listing'), `listing ${cfg.modelRepo}@${h.newSha}`)) as { siblings?: { rfilename: string }[] };
-      const root = resolve(outputDir);
       let n = 0;
       for (const { rfilename } of info.siblings ?? []) {
         if (rfilename.startsWith('.git')) continue;
-        const target = resolve(root, rfilename);
-        if (!target.startsWith(root + sep)) continue;
         const res = await fetch(`${hub}/${cfg.modelRepo}/resolve/${h.newSha}/${rfilename}`, { headers: { authorization: `Bearer ${cfg.token}` }, signal: AbortSignal.timeout(TIMEOUT_MS) });
         if (!res.ok) throw new RefitError(res.status >= 500 ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `downloading ${rfilename} of ${cfg.modelRepo}@${h.newSha} → ${res.status}`);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, Buffer.from(await res.arrayBuffer()));
+        writeOutput(outputDir, rfilename, new Uint8Array(await res.arrayBuffer()), `${cfg.modelRepo}@${h.newSha}`);
         n++;
       }
       return n;

@@ -9,8 +9,9 @@
  *   cancel  POST cancel_url (or DELETE status_url)
  * Every call is one `httpCall`: 429/5xx/network are retried by the caller, 4xx are final.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeOutput } from './output-dir.js';
 import { RefitError } from '../core/errors.js';
 import { bodyOf, httpCall } from '../integrations/http.js';
 import { SIGNATURE_HEADER, signBody } from '../integrations/sign.js';
@@ -50,14 +51,10 @@ export async function pollHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<
 }
 
 export async function collectHttpJob(cfg: HttpJobConfig, h: RemoteHandle, status: HttpStatus, outputDir: string): Promise<number> {
-  const root = resolve(outputDir);
   for (const o of status.outputs) {
-    const target = resolve(root, o.path);
-    if (!target.startsWith(root + sep)) throw new RefitError('INPUT_INVALID', `job ${h.id}: output path "${o.path}" leaves the output directory`);
     const res = await fetch(new URL(o.url, h.statusUrl), { headers: cfg.token ? { authorization: `Bearer ${cfg.token}` } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!res.ok) throw new RefitError(res.status >= 500 || res.status === 429 ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `job ${h.id}: downloading output ${o.path} → ${res.status}`);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, Buffer.from(await res.arrayBuffer()));
+    writeOutput(outputDir, o.path, new Uint8Array(await res.arrayBuffer()), `job ${h.id}`);
   }
   return status.outputs.length;
 }
