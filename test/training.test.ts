@@ -75,6 +75,13 @@ describe('built-in trainer', () => {
     expect(predict(reg, [{ temp: 15, wind: 0, sky: 'clear' }])[0]!.value).toBeCloseTo(31, 0);
   });
 
+  it('a categorical value named like an Object property is a value like any other', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => ({ input: { kind: i % 2 ? 'constructor' : '__proto__' }, label: i % 2 ? 'a' : 'b' }));
+    const m = trainModel(rows, 'tabular-classification');
+    expect(Object.keys((m.featurizer as { categorical: { values: object }[] }).categorical[0]!.values).sort()).toEqual(['__proto__', 'constructor']);
+    expect(predict(m, [{ kind: 'constructor' }, { kind: '__proto__' }, { kind: 'toString' }]).map((p) => p.prediction)).toEqual(['a', 'b', expect.any(String)]);
+  });
+
   it('a dataset with one class is a clear failure recorded with the job', async () => {
     const a = await openApp({ cwd: project('models:\n  spam: {}\n'), env: {} });
     apps.push(a);
@@ -129,5 +136,18 @@ describe('loadModel', () => {
   it('refuses a file that is not a built-in model', () => {
     const dir = project('models: {}\n', { 'x.json': '{"format":"other"}' });
     expect(() => loadModel(join(dir, 'x.json'))).toThrow(/is not a refit built-in model/);
+  });
+
+  it('loads a format-1 model (text columns as a bucket → column map) with the same predictions', () => {
+    const rows = events(60).map((e) => ({ input: (e as { input: Record<string, unknown> }).input, label: (e as { label: string }).label }));
+    const model = trainModel(rows, 'text-classification');
+    expect(model.format).toBe('refit-linear/2');
+    const { buckets, ...rest } = model.featurizer as { buckets: number[] };
+    const columns = Object.fromEntries(buckets.map((b, c) => [String(b), c]));
+    const dir = project('models: {}\n', { 'v1.json': JSON.stringify({ ...model, format: 'refit-linear/1', featurizer: { ...rest, columns } }) });
+    const old = loadModel(join(dir, 'v1.json'));
+    expect(old.featurizer).toEqual(model.featurizer);
+    const inputs = [{ text: 'claim your free prize now' }, { text: 'quarterly report review' }];
+    expect(predict(old, inputs)).toEqual(predict(model, inputs));
   });
 });

@@ -1,4 +1,12 @@
-/** Tokenizing and feature hashing shared by the trainer and text drift. */
+/**
+ * Tokenizing and feature hashing shared by the trainer and text drift.
+ *
+ * A token is a run of letters and digits, optionally followed by an apostrophe and letters
+ * ("don't", "o’clock"), in the lower-cased text: the regular expression `TOKEN` below.
+ * `hashedNgrams` finds the same tokens with a hand-written scanner and hashes them where they lie
+ * (no token strings are made), which is what makes featurising fast; a test holds the two to the
+ * same tokens.
+ */
 
 const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
@@ -8,11 +16,15 @@ export function tokenize(text: string): string[] {
 
 /** 32-bit MurmurHash3 of a string (x86_32, seed 0), for hashing features into buckets. */
 export function murmur3(key: string, seed = 0): number {
+  return murmur3Range(key, 0, key.length, seed);
+}
+
+/** murmur3 of `s.slice(start, end)` (UTF-16 code units taken two at a time), without slicing. */
+function murmur3Range(s: string, start: number, end: number, seed = 0): number {
   let h = seed >>> 0;
-  const len = key.length;
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    let k = (key.charCodeAt(i) & 0xffff) | ((key.charCodeAt(i + 1) & 0xffff) << 16);
+  let i = start;
+  for (; i + 1 < end; i += 2) {
+    let k = (s.charCodeAt(i) & 0xffff) | ((s.charCodeAt(i + 1) & 0xffff) << 16);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, 0x1b873593);
@@ -20,14 +32,14 @@ export function murmur3(key: string, seed = 0): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  if (i < len) {
-    let k = key.charCodeAt(i) & 0xffff;
+  if (i < end) {
+    let k = s.charCodeAt(i) & 0xffff;
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, 0x1b873593);
     h ^= k;
   }
-  h ^= len;
+  h ^= end - start;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -36,21 +48,37 @@ export function murmur3(key: string, seed = 0): number {
   return h >>> 0;
 }
 
-const tokenHashes = new Map<string, number>();
-
-/** murmur3 of a token, memoised (vocabularies repeat; the cache is bounded). */
-function tokenHash(t: string): number {
-  let h = tokenHashes.get(t);
-  if (h === undefined) {
-    if (tokenHashes.size > 2_000_000) tokenHashes.clear();
-    h = murmur3(t);
-    tokenHashes.set(t, h);
+/** murmur3 of the code units u[start..end), the same as murmur3 of the string they spell. */
+function murmur3Units(u: Uint16Array, start: number, end: number): number {
+  let h = 0;
+  let i = start;
+  for (; i + 1 < end; i += 2) {
+    let k = u[i]! | (u[i + 1]! << 16);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  return h;
+  if (i < end) {
+    let k = u[i]!;
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
+  }
+  h ^= end - start;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** A bigram's hash from its two token hashes (a murmur finaliser over both), without building the string. */
-function pairHash(a: number, b: number): number {
+export function bigramHash(a: number, b: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ b;
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
@@ -58,32 +86,125 @@ function pairHash(a: number, b: number): number {
   return h >>> 0;
 }
 
+// Character classes of the token pattern, per code point: letter, digit (\p{N}), or neither.
+const OTHER = 0;
+const LETTER = 1;
+const NUMBER = 2;
+const UNKNOWN = 3;
+const IS_LETTER = /^\p{L}$/u;
+const IS_NUMBER = /^\p{N}$/u;
+/** Classes of the Basic Multilingual Plane (lone surrogates included), filled in as met. */
+const bmpClass = new Uint8Array(0x10000).fill(UNKNOWN);
+
+function classify(cp: number): number {
+  const ch = String.fromCodePoint(cp);
+  return IS_LETTER.test(ch) ? LETTER : IS_NUMBER.test(ch) ? NUMBER : OTHER;
+}
+
 /**
- * The hashed word unigrams and bigrams of a text as sorted bucket ids with their counts
- * (`buckets[i]` occurs `counts[i]` times).
+ * The class of the code point at u[i] plus 4 × its length in code units (2 for a surrogate pair).
+ */
+function kindAt(u: Uint16Array, i: number, len: number): number {
+  const c = u[i]!;
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
+    const lo = u[i + 1]!;
+    if (lo >= 0xdc00 && lo <= 0xdfff) return classify(((c - 0xd800) << 10) + (lo - 0xdc00) + 0x10000) | 8;
+  }
+  let k = bmpClass[c]!;
+  if (k === UNKNOWN) bmpClass[c] = k = classify(c);
+  return k | 4;
+}
+
+// Scratch reused by every call: the lower-cased text's UTF-16 code units, its features in order.
+let units = new Uint16Array(1 << 16);
+let features = new Int32Array(1 << 16);
+/** countDistinct's hash table: slots of distinct values, −1 when empty. */
+let table = new Int32Array(1 << 16);
+
+/**
+ * The hashed word unigrams and bigrams of a text as distinct bucket ids (in order of first
+ * appearance) with their counts (`buckets[i]` occurs `counts[i]` times). Unigram buckets are
+ * murmur3(token) & (2^bits − 1), bigram buckets a mix of the two tokens' hashes.
  */
 export function hashedNgrams(text: string, bits: number): { buckets: Int32Array; counts: Int32Array } {
   const mask = (1 << bits) - 1;
-  const tokens = tokenize(text);
-  const all = new Int32Array(tokens.length * 2);
+  const s = text.toLowerCase();
+  const len = s.length;
+  // Code units from a typed array are cheaper to read than charCodeAt.
+  if (units.length < len) units = new Uint16Array(Math.max(len, units.length * 2));
+  Buffer.from(units.buffer, 0, len * 2).write(s, 'utf16le');
+  const u = units;
+  // Tokens are separated, so at most (len + 1) / 2 of them, two features each.
+  if (features.length < len + 2) features = new Int32Array(len + 2);
+  const all = features;
   let n = 0;
   let prev = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const h = tokenHash(tokens[i]!);
+  let i = 0;
+  while (i < len) {
+    let kw = kindAt(u, i, len);
+    if ((kw & 3) === OTHER) {
+      i += kw >> 2;
+      continue;
+    }
+    const start = i;
+    i += kw >> 2;
+    while (i < len) {
+      kw = kindAt(u, i, len);
+      if ((kw & 3) === OTHER) break;
+      i += kw >> 2;
+    }
+    const q = i + 1 < len ? u[i]! : 0;
+    if (q === 39 || q === 0x2019) {
+      kw = kindAt(u, i + 1, len);
+      if ((kw & 3) === LETTER) {
+        i += 1 + (kw >> 2);
+        while (i < len) {
+          kw = kindAt(u, i, len);
+          if ((kw & 3) !== LETTER) break;
+          i += kw >> 2;
+        }
+      }
+    }
+    const h = murmur3Units(u, start, i);
+    if (n > 0) all[n++] = bigramHash(prev, h) & mask;
     all[n++] = h & mask;
-    if (i > 0) all[n++] = pairHash(prev, h) & mask;
     prev = h;
   }
-  const sorted = all.subarray(0, n).sort();
-  const buckets = new Int32Array(n);
+  return countDistinct(all, n);
+}
+
+/**
+ * The distinct values of all[0..n) in order of first appearance, with their counts, through an
+ * open-addressing table sized to the document (it stays in the CPU cache, unlike a table of all
+ * 2^bits buckets).
+ */
+function countDistinct(all: Int32Array, n: number): { buckets: Int32Array; counts: Int32Array } {
+  let bits = 4;
+  while (1 << bits < 2 * n) bits++;
+  const size = 1 << bits;
+  if (table.length < size) table = new Int32Array(size);
+  const t = table;
+  t.fill(-1, 0, size);
+  const shift = 32 - bits;
   const counts = new Int32Array(n);
-  let u = -1;
-  for (let i = 0; i < n; i++) {
-    if (u >= 0 && buckets[u] === sorted[i]) counts[u]!++;
-    else {
-      buckets[++u] = sorted[i]!;
-      counts[u] = 1;
+  let u = 0;
+  for (let j = 0; j < n; j++) {
+    const b = all[j]!;
+    let h = Math.imul(b, 0x9e3779b1) >>> shift;
+    for (;;) {
+      const slot = t[h]!;
+      if (slot < 0) {
+        t[h] = u;
+        all[u] = b;
+        counts[u++] = 1;
+        break;
+      }
+      if (all[slot] === b) {
+        counts[slot]!++;
+        break;
+      }
+      h = (h + 1) & (size - 1);
     }
   }
-  return { buckets: buckets.subarray(0, u + 1), counts: counts.subarray(0, u + 1) };
+  return { buckets: all.slice(0, u), counts: counts.slice(0, u) };
 }

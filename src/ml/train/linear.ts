@@ -1,12 +1,22 @@
 /**
- * Linear models on a sparse design matrix, trained by L-BFGS:
+ * Linear models on a sparse design matrix:
  *  - multinomial logistic regression (softmax, mean log loss + λ/2·‖W‖², bias unpenalised) for
- *    classification, with calibrated-enough probabilities for log loss;
+ *    classification, with calibrated-enough probabilities for log loss; binary problems use one
+ *    weight vector (sigmoid);
  *  - ridge regression (mean squared error / 2 + λ/2·‖w‖²) for regression.
  * Weights are laid out feature-major (`w[j·K + k]`) so a row's non-zeros touch adjacent memory.
+ *
+ * Models with few parameters (tabular) are fitted by Newton's method on dense blocks of rows
+ * (dense-objective.ts); wide ones (text) by L-BFGS on the matrix stored by column (`Csc`): scores
+ * are accumulated into per-row arrays and the gradient is gathered column by column, so the
+ * weights and the gradient are read and written in order and only the per-row arrays (n·K
+ * numbers) are accessed at random.
  */
+import { denseObjective } from './dense-objective.js';
 import { lbfgs, type LbfgsOptions, type Objective } from './lbfgs.js';
-import type { Csr } from './sparse.js';
+import { logisticLoss, softmaxLoss, squaredLoss, type Loss } from './losses.js';
+import { newton } from './newton.js';
+import { toCsc, type Csc, type Csr } from './sparse.js';
 
 export interface LinearWeights {
   /** Classes (K) for classification; K = 1 for regression. */
@@ -16,80 +26,14 @@ export interface LinearWeights {
   b: Float64Array;
 }
 
-export function trainSoftmax(X: Csr, y: Int32Array, k: number, lambda: number, opts: LbfgsOptions = {}): { weights: LinearWeights; iterations: number; loss: number } {
-  const { rows: n, cols: d, indptr, indices, values } = X;
-  const size = d * k + k;
-  const z = new Float64Array(k);
-  const objective = (theta: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    let loss = 0;
-    const bOff = d * k;
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < k; c++) z[c] = theta[bOff + c]!;
-      for (let p = indptr[i]!; p < indptr[i + 1]!; p++) {
-        const base = indices[p]! * k;
-        const v = values[p]!;
-        for (let c = 0; c < k; c++) z[c] = z[c]! + theta[base + c]! * v;
-      }
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) if (z[c]! > max) max = z[c]!;
-      let sum = 0;
-      for (let c = 0; c < k; c++) {
-        z[c] = Math.exp(z[c]! - max);
-        sum += z[c]!;
-      }
-      const yi = y[i]!;
-      loss += -Math.log(z[yi]! / sum);
-      for (let c = 0; c < k; c++) {
-        const gc = z[c]! / sum - (c === yi ? 1 : 0);
-        if (gc === 0) continue;
-        grad[bOff + c] = grad[bOff + c]! + gc;
-        for (let p = indptr[i]!; p < indptr[i + 1]!; p++) {
-          const idx = indices[p]! * k + c;
-          grad[idx] = grad[idx]! + gc * values[p]!;
-        }
-      }
-    }
-    loss /= n;
-    let reg = 0;
-    for (let j = 0; j < bOff; j++) {
-      grad[j] = grad[j]! / n + lambda * theta[j]!;
-      reg += theta[j]! * theta[j]!;
-    }
-    for (let c = 0; c < k; c++) grad[bOff + c] = grad[bOff + c]! / n;
-    return loss + 0.5 * lambda * reg;
-  };
-  const r = lbfgs(objective, new Float64Array(size), opts);
-  return { weights: { k, d, w: r.w.slice(0, d * k), b: r.w.slice(d * k) }, iterations: r.iterations, loss: r.loss };
-}
+type Fit = { weights: LinearWeights; iterations: number; loss: number };
 
-/**
- * The objective of a single-output linear model (one weight per feature plus a bias, the last
- * parameter): `pointwise(z, i, slope)` returns row i's loss at score z and writes dloss/dz into
- * slope[0]; the mean over rows plus λ/2·‖w‖² (bias unpenalised) is returned with its gradient.
- */
-function singleOutputObjective(X: Csr, lambda: number, pointwise: (z: number, i: number, slope: Float64Array) => number): Objective {
-  const { rows: n, cols: d, indptr, indices, values } = X;
-  const slope = new Float64Array(1);
-  return (theta, grad) => {
-    grad.fill(0);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      let z = theta[d]!;
-      for (let p = indptr[i]!; p < indptr[i + 1]!; p++) z += theta[indices[p]!]! * values[p]!;
-      loss += pointwise(z, i, slope);
-      const g = slope[0]!;
-      grad[d] = grad[d]! + g;
-      for (let p = indptr[i]!; p < indptr[i + 1]!; p++) grad[indices[p]!] = grad[indices[p]!]! + g * values[p]!;
-    }
-    let reg = 0;
-    for (let j = 0; j < d; j++) {
-      grad[j] = grad[j]! / n + lambda * theta[j]!;
-      reg += theta[j]! * theta[j]!;
-    }
-    grad[d] = grad[d]! / n;
-    return loss / n + 0.5 * lambda * reg;
-  };
+/** Parameters at most for which Newton's method (a dense Hessian) is used instead of L-BFGS. */
+const NEWTON_MAX_PARAMS = 200;
+
+export function trainSoftmax(X: Csr, y: Int32Array, k: number, lambda: number, opts: LbfgsOptions = {}): Fit {
+  const r = minimise(X, softmaxLoss(y, k), lambda, new Float64Array((X.cols + 1) * k), opts);
+  return { weights: { k, d: X.cols, w: r.w.slice(0, X.cols * k), b: r.w.slice(X.cols * k) }, iterations: r.iterations, loss: r.loss };
 }
 
 /**
@@ -97,33 +41,90 @@ function singleOutputObjective(X: Csr, lambda: number, pointwise: (z: number, i:
  * with half the parameters. Stored as K = 2 with the first class's weights zero, so prediction is
  * shared with the multiclass path.
  */
-export function trainBinaryLogistic(X: Csr, y: Int32Array, lambda: number, opts: LbfgsOptions = {}): { weights: LinearWeights; iterations: number; loss: number } {
+export function trainBinaryLogistic(X: Csr, y: Int32Array, lambda: number, opts: LbfgsOptions = {}): Fit {
   const d = X.cols;
-  const objective = singleOutputObjective(X, lambda, (z, i, slope) => {
-    slope[0] = 1 / (1 + Math.exp(-z)) - y[i]!;
-    // log(1 + e^z) − y·z, computed stably.
-    return (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - (y[i] === 1 ? z : 0);
-  });
-  const r = lbfgs(objective, new Float64Array(d + 1), opts);
+  const r = minimise(X, logisticLoss(y), lambda, new Float64Array(d + 1), opts);
   const w = new Float64Array(d * 2);
   for (let j = 0; j < d; j++) w[j * 2 + 1] = r.w[j]!;
   return { weights: { k: 2, d, w, b: Float64Array.from([0, r.w[d]!]) }, iterations: r.iterations, loss: r.loss };
 }
 
-export function trainRidge(X: Csr, y: Float64Array, lambda: number, opts: LbfgsOptions = {}): { weights: LinearWeights; iterations: number; loss: number } {
-  const { rows: n, cols: d } = X;
+export function trainRidge(X: Csr, y: Float64Array, lambda: number, opts: LbfgsOptions = {}): Fit {
+  const d = X.cols;
   let mean = 0;
-  for (let i = 0; i < n; i++) mean += y[i]!;
-  mean /= n;
-  const objective = singleOutputObjective(X, lambda, (z, i, slope) => {
-    const e = z - y[i]!;
-    slope[0] = e;
-    return 0.5 * e * e;
-  });
+  for (let i = 0; i < y.length; i++) mean += y[i]!;
   const start = new Float64Array(d + 1);
-  start[d] = mean;
-  const r = lbfgs(objective, start, opts);
+  start[d] = mean / y.length;
+  const r = minimise(X, squaredLoss(y), lambda, start, opts);
   return { weights: { k: 1, d, w: r.w.slice(0, d), b: r.w.slice(d) }, iterations: r.iterations, loss: r.loss };
+}
+
+/** Newton's method when the model has few parameters, else L-BFGS. */
+function minimise(X: Csr, loss: Loss, lambda: number, start: Float64Array, opts: LbfgsOptions): { w: Float64Array; loss: number; iterations: number } {
+  if (start.length <= NEWTON_MAX_PARAMS) return newton(denseObjective(X, loss, lambda), start, opts);
+  return lbfgs(columnObjective(toCsc(X), loss, lambda), start, opts);
+}
+
+/** The mean loss plus λ/2·‖W‖² and its gradient, walking X column by column. */
+function columnObjective(X: Csc, loss: Loss, lambda: number): Objective {
+  const { rows: n, cols: d, colptr, rowIndices, values } = X;
+  const k = loss.k;
+  const bOff = d * k;
+  // Class-major per row: the scores, then dloss/dz / n.
+  const z = new Float64Array(k * n);
+  return (theta, grad) => {
+    for (let c = 0; c < k; c++) z.fill(theta[bOff + c]!, c * n, (c + 1) * n);
+    scoreColumns(colptr, rowIndices, values, k, theta, z);
+    const total = loss.block(z, n, n, 0);
+    for (let c = 0; c < k; c++) grad[bOff + c] = scaleSum(z, c * n, n, 1 / n);
+    return total / n + 0.5 * lambda * gatherColumns(colptr, rowIndices, values, k, z, theta, lambda, grad);
+  };
+}
+
+/** z[c·n + row] += Σ_j theta[j·K + c]·X[row, j], column by column. */
+function scoreColumns(colptr: Int32Array, rowIndices: Int32Array, values: Float64Array, k: number, theta: Float64Array, z: Float64Array): void {
+  const d = colptr.length - 1;
+  const n = z.length / k;
+  for (let c = 0; c < k; c++) {
+    const zc = z.subarray(c * n, (c + 1) * n);
+    for (let j = 0; j < d; j++) {
+      const t = theta[j * k + c]!;
+      if (t === 0) continue;
+      for (let p = colptr[j]!, e = colptr[j + 1]!; p < e; p++) {
+        const row = rowIndices[p]!;
+        zc[row] = zc[row]! + t * values[p]!;
+      }
+    }
+  }
+}
+
+/** z[off..off+m) *= a; returns the new sum. */
+function scaleSum(z: Float64Array, off: number, m: number, a: number): number {
+  let s = 0;
+  for (let i = off; i < off + m; i++) {
+    const v = z[i]! * a;
+    z[i] = v;
+    s += v;
+  }
+  return s;
+}
+
+/** grad[j·K + c] = Σ_row r[c·n + row]·X[row, j] + λ·theta[j·K + c]; returns ‖W‖². */
+function gatherColumns(colptr: Int32Array, rowIndices: Int32Array, values: Float64Array, k: number, r: Float64Array, theta: Float64Array, lambda: number, grad: Float64Array): number {
+  const d = colptr.length - 1;
+  const n = r.length / k;
+  let reg = 0;
+  for (let c = 0; c < k; c++) {
+    const rc = r.subarray(c * n, (c + 1) * n);
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let p = colptr[j]!, e = colptr[j + 1]!; p < e; p++) s += rc[rowIndices[p]!]! * values[p]!;
+      const t = theta[j * k + c]!;
+      grad[j * k + c] = s + lambda * t;
+      reg += t * t;
+    }
+  }
+  return reg;
 }
 
 /** Scores (logits, or the prediction for regression) of every row: n × K. */

@@ -1,19 +1,27 @@
 /**
  * The built-in model: a feature pipeline plus a linear model, trained in one call, saved as one
- * JSON file (`model.json`, format `refit-linear/1`) and loaded back for batch prediction.
+ * JSON file (`model.json`, format `refit-linear/2`) and loaded back for batch prediction.
+ * Format 1 differed only in the text featurizer (`columns`, bucket → column, instead of `buckets`)
+ * and still loads.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
-import { fitTabular, fitTransformText, transform, width, type FeaturizerSpec, type Input } from './featurize.js';
+import { fitTabular, fitTransformText, transform, width, type FeaturizerSpec, type Input, type TextFeaturizerSpec } from './featurize.js';
 import type { Csr } from './sparse.js';
 import { scores, trainBinaryLogistic, trainRidge, trainSoftmax, type LinearWeights } from './linear.js';
 
 export type Task = 'text-classification' | 'tabular-classification' | 'tabular-regression';
 
 export interface TrainParams {
-  /** Inverse regularisation strength, as scikit-learn's C: λ = 1 / (C · n). Default 10. */
+  /**
+   * Inverse regularisation strength, as scikit-learn's C: λ = 1 / (C · n). Default 10 for text,
+   * 1 for tabular models (scikit-learn's LogisticRegression default).
+   */
   C?: number;
-  /** L-BFGS iterations at most. Default 30 (more overfits text at C = 10 and costs time). */
+  /**
+   * Optimizer iterations at most. Default 30 for text (L-BFGS; more overfits at C = 10 and costs
+   * time), 100 for tabular models (Newton's method, which converges in well under 20).
+   */
   maxIter?: number;
   /** Hash buckets for text: 2^bits. Default 20. */
   bits?: number;
@@ -24,7 +32,7 @@ export interface TrainParams {
 }
 
 export interface TrainedModel {
-  format: 'refit-linear/1';
+  format: 'refit-linear/2';
   task: Task;
   labels: string[];
   featurizer: FeaturizerSpec;
@@ -46,7 +54,8 @@ export interface Prediction {
 
 export function trainModel(rows: { input: Input; label: string }[], task: Task, params: TrainParams = {}, onIteration?: (i: number, loss: number) => void): TrainedModel {
   if (rows.length === 0) throw new UsageError('cannot train on an empty train split');
-  const p: Required<TrainParams> = { C: params.C ?? 10, maxIter: params.maxIter ?? 30, bits: params.bits ?? 20, textField: params.textField ?? 'text', minDf: params.minDf ?? 2 };
+  const text = task === 'text-classification';
+  const p: Required<TrainParams> = { C: params.C ?? (text ? 10 : 1), maxIter: params.maxIter ?? (text ? 30 : 100), bits: params.bits ?? 20, textField: params.textField ?? 'text', minDf: params.minDf ?? 2 };
   const t0 = performance.now();
   const inputs = rows.map((r) => r.input);
   let featurizer: FeaturizerSpec;
@@ -74,7 +83,7 @@ export function trainModel(rows: { input: Input; label: string }[], task: Task, 
     result = labels.length === 2 ? trainBinaryLogistic(X, y, lambda, { maxIter: p.maxIter, onIteration }) : trainSoftmax(X, y, labels.length, lambda, { maxIter: p.maxIter, onIteration });
   }
   return {
-    format: 'refit-linear/1',
+    format: 'refit-linear/2',
     task,
     labels,
     featurizer,
@@ -118,7 +127,22 @@ export function saveModel(model: TrainedModel, path: string): void {
 }
 
 export function loadModel(path: string): TrainedModel {
-  const m = JSON.parse(readFileSync(path, 'utf8')) as TrainedModel;
-  if (m.format !== 'refit-linear/1') throw new UsageError(`${path} is not a refit built-in model (format ${JSON.stringify(m.format)})`);
-  return m;
+  const m = JSON.parse(readFileSync(path, 'utf8')) as TrainedModel | FormatOne;
+  if (m.format === 'refit-linear/2') return m;
+  if (m.format === 'refit-linear/1') return fromFormatOne(m);
+  throw new UsageError(`${path} is not a refit built-in model (format ${JSON.stringify((m as { format?: unknown }).format)}); retrain it with this version of refit`);
+}
+
+type FormatOne = Omit<TrainedModel, 'format' | 'featurizer'> & {
+  format: 'refit-linear/1';
+  featurizer: FeaturizerSpec | (Omit<TextFeaturizerSpec, 'buckets'> & { columns: Record<string, number> });
+};
+
+function fromFormatOne(m: FormatOne): TrainedModel {
+  const f = m.featurizer;
+  if (f.kind !== 'text' || !('columns' in f)) return { ...m, format: 'refit-linear/2', featurizer: f as FeaturizerSpec };
+  const { columns, ...rest } = f;
+  const buckets = new Array<number>(rest.idf.length);
+  for (const [b, c] of Object.entries(columns)) buckets[c] = Number(b);
+  return { ...m, format: 'refit-linear/2', featurizer: { ...rest, buckets } };
 }
