@@ -76,11 +76,14 @@ function fillBlock(X: Csr, start: number, m: number, B: number, d: number, cols:
 function addBlockHessian(hess: Float64Array, size: number, k: number, f: number, cols: Float64Array, second: Float64Array, q: Float64Array, B: number, m: number): void {
   for (let a = 0; a < f; a++) {
     for (let b = a; b < f; b++) {
-      for (let r = 0; r < m; r++) q[r] = cols[a * B + r]! * cols[b * B + r]!;
+      // x_a·x_b per row; with the bias (the last column, all ones) that is x_a itself.
+      const last = b === f - 1;
+      if (!last) multiply(cols, a * B, cols, b * B, q, 0, m);
+      const [src, off] = last ? [cols, a * B] : [q, 0];
       for (let c = 0, pair = 0; c < k; c++) {
         for (let c2 = c; c2 < k; c2++, pair++) {
           // The second derivatives are symmetric in (c, c2): one sum serves both entries.
-          const v = dot(q, 0, second, pair * B, m);
+          const v = dot(src, off, second, pair * B, m);
           const idx = (a * k + c) * size + b * k + c2;
           hess[idx] = hess[idx]! + v;
           if (a !== b && c !== c2) {
@@ -107,7 +110,12 @@ function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, m: number
   return s0 + s1 + (s2 + s3);
 }
 
+/** out[oo + i] = s·a[ao + i]·b[bo + i] for i < m. */
+export function multiply(a: Float64Array, ao: number, b: Float64Array, bo: number, out: Float64Array, oo: number, m: number, s = 1): void {
+  for (let i = 0; i < m; i++) out[oo + i] = s * a[ao + i]! * b[bo + i]!;
+}
+
 /** y[yo + i] += t·x[xo + i] for i < m. */
-function axpy(t: number, x: Float64Array, xo: number, y: Float64Array, yo: number, m: number): void {
+export function axpy(t: number, x: Float64Array, xo: number, y: Float64Array, yo: number, m: number): void {
   for (let i = 0; i < m; i++) y[yo + i] = y[yo + i]! + t * x[xo + i]!;
 }

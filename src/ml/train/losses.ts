@@ -5,6 +5,8 @@
  * loss's derivative by it and, when `second` is given, writes the second derivatives for every
  * class pair c ≤ c2 at `second[pair·stride + r]` (pairs ordered (0,0), (0,1), …, (1,1), …).
  */
+import { axpy, multiply } from './dense-objective.js';
+
 export interface Loss {
   /** Scores per row (classes for softmax, 1 otherwise). */
   k: number;
@@ -30,7 +32,14 @@ export function softmaxLoss(y: Int32Array, k: number): Loss {
       for (let r = 0; r < m; r++) loss -= Math.log(z[y[start + r]! * stride + r]! / sum[r]!);
       for (let c = 0; c < k; c++) divide(z, c * stride, sum, m);
       // ∂²/∂z_c∂z_c2 = p_c·(δ_cc2 − p_c2)
-      if (second) for (let c = 0, pair = 0; c < k; c++) for (let c2 = c; c2 < k; c2++, pair++) curvature(z, c * stride, c2 * stride, c === c2, second, pair * stride, m);
+      if (second) {
+        for (let c = 0, pair = 0; c < k; c++) {
+          for (let c2 = c; c2 < k; c2++, pair++) {
+            multiply(z, c * stride, z, c2 * stride, second, pair * stride, m, -1);
+            if (c === c2) axpy(1, z, c * stride, second, pair * stride, m);
+          }
+        }
+      }
       for (let r = 0; r < m; r++) {
         const at = y[start + r]! * stride + r;
         z[at] = z[at]! - 1;
@@ -56,9 +65,6 @@ function divide(z: Float64Array, off: number, by: Float64Array, m: number): void
   for (let r = 0; r < m; r++) z[off + r] = z[off + r]! / by[r]!;
 }
 
-function curvature(p: Float64Array, c: number, c2: number, same: boolean, out: Float64Array, off: number, m: number): void {
-  for (let r = 0; r < m; r++) out[off + r] = p[c + r]! * ((same ? 1 : 0) - p[c2 + r]!);
-}
 
 /** Binary log loss of one score: log(1 + e^z) − y·z, y ∈ {0, 1}. */
 export function logisticLoss(y: Int32Array): Loss {
