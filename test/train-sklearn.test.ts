@@ -73,4 +73,24 @@ describe('the two optimizers agree', () => {
     expect(Math.abs(lbfgs.loss - newton.loss)).toBeLessThan(1e-9);
     for (let j = 0; j < X.cols * 3; j++) expect(Math.abs(lbfgs.weights.w[j]! - newton.weights.w[j]!)).toBeLessThan(1e-4);
   });
+
+  it('Newton over several blocks of rows (more than 2048) reaches the L-BFGS optimum', () => {
+    // 5,000 rows, 3 numeric features, 3 classes from a noisy linear rule (deterministic).
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const n = 5000;
+    const indptr = Int32Array.from({ length: n + 1 }, (_, i) => i * 3);
+    const indices = Int32Array.from({ length: n * 3 }, (_, p) => p % 3);
+    const values = Float64Array.from({ length: n * 3 }, () => rand() * 4 - 2);
+    const y = Int32Array.from({ length: n }, (_, i) => {
+      const s = values[i * 3]! - values[i * 3 + 1]! + 0.5 * values[i * 3 + 2]! + (rand() - 0.5) * 2;
+      return s < -1 ? 0 : s < 1 ? 1 : 2;
+    });
+    const X = { rows: n, cols: 3, indptr, indices, values };
+    const newton = trainSoftmax(X, y, 3, 1e-3, { maxIter: 100, gradTol: 1e-10 });
+    const lbfgs = trainSoftmax({ ...X, cols: 400 }, y, 3, 1e-3, { maxIter: 2000, gradTol: 1e-8, lossTol: 1e-15 });
+    expect(newton.iterations).toBeLessThan(20);
+    expect(Math.abs(lbfgs.loss - newton.loss)).toBeLessThan(1e-9);
+    for (let j = 0; j < 9; j++) expect(Math.abs(lbfgs.weights.w[j]! - newton.weights.w[j]!)).toBeLessThan(1e-4);
+  });
 });

@@ -56,12 +56,15 @@ export function lbfgs(objective: Objective, w0: Float64Array, options: LbfgsOpti
     }
     let step = 1;
     let newLoss = Infinity;
-    for (let tries = 0; tries < 40; tries++) {
+    let accepted = false;
+    for (let tries = 0; tries < 40 && !accepted; tries++) {
       stepInto(wNew, w, step, d);
       newLoss = objective(wNew, gNew);
-      if (newLoss <= loss + 1e-4 * step * slope) break;
+      accepted = newLoss <= loss + 1e-4 * step * slope;
       step *= 0.5;
     }
+    // No step along a descent direction lowers the loss: converged to machine precision.
+    if (!accepted) break;
     // Reuse the oldest pair's vectors once the history is full.
     const recycle = S.length === m;
     const s = recycle ? S.shift()! : new Float64Array(n);
