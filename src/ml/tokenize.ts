@@ -14,38 +14,11 @@ export function tokenize(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? [];
 }
 
-/** 32-bit MurmurHash3 of a string (x86_32, seed 0), for hashing features into buckets. */
-export function murmur3(key: string, seed = 0): number {
-  return murmur3Range(key, 0, key.length, seed);
-}
-
-/** murmur3 of `s.slice(start, end)` (UTF-16 code units taken two at a time), without slicing. */
-function murmur3Range(s: string, start: number, end: number, seed = 0): number {
-  let h = seed >>> 0;
-  let i = start;
-  for (; i + 1 < end; i += 2) {
-    let k = (s.charCodeAt(i) & 0xffff) | ((s.charCodeAt(i + 1) & 0xffff) << 16);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  if (i < end) {
-    let k = s.charCodeAt(i) & 0xffff;
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-  }
-  h ^= end - start;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+/** 32-bit MurmurHash3 (x86_32, seed 0) of a string's UTF-16 code units, for hashing features into buckets. */
+export function murmur3(key: string): number {
+  const u = new Uint16Array(key.length);
+  for (let i = 0; i < key.length; i++) u[i] = key.charCodeAt(i);
+  return murmur3Units(u, 0, u.length);
 }
 
 /** murmur3 of the code units u[start..end), the same as murmur3 of the string they spell. */

@@ -103,7 +103,7 @@ function direction(d: Float64Array, g: Float64Array, S: Float64Array[], Y: Float
     scale(d, 1 / Math.max(1, Math.sqrt(dot(d, d))));
     return dot(g, d);
   }
-  let next = scaleIntoDot(d, g, -1, S[h - 1]!);
+  let next = axpbyDot(-1, g, 0, d, S[h - 1]!); // d = −g
   for (let k = h - 1; k >= 0; k--) {
     const a = rho[k]! * next;
     alpha[k] = a;
@@ -161,34 +161,6 @@ function axpbyDot(a: number, x: Float64Array, b: number, y: Float64Array, z: Flo
   for (; i < n; i++) {
     const v = b * y[i]! + a * x[i]!;
     y[i] = v;
-    s0 += v * z[i]!;
-  }
-  return s0 + s1 + (s2 + s3);
-}
-
-/** out ← a·x, returning zᵀout. */
-function scaleIntoDot(out: Float64Array, x: Float64Array, a: number, z: Float64Array): number {
-  const n = out.length;
-  const m = n & ~3;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i < m; i += 4) {
-    const v0 = a * x[i]!;
-    const v1 = a * x[i + 1]!;
-    const v2 = a * x[i + 2]!;
-    const v3 = a * x[i + 3]!;
-    out[i] = v0;
-    out[i + 1] = v1;
-    out[i + 2] = v2;
-    out[i + 3] = v3;
-    s0 += v0 * z[i]!;
-    s1 += v1 * z[i + 1]!;
-    s2 += v2 * z[i + 2]!;
-    s3 += v3 * z[i + 3]!;
-  }
-  for (; i < n; i++) {
-    const v = a * x[i]!;
-    out[i] = v;
     s0 += v * z[i]!;
   }
   return s0 + s1 + (s2 + s3);
