@@ -5,6 +5,7 @@
  * scores, the gradient and each Hessian entry are inner products of columns — which is several
  * times faster than walking row by row over a handful of features and classes.
  */
+import { axpy, dot, multiply } from './kernels.js';
 import type { Loss } from './losses.js';
 import type { TwiceDifferentiable } from './newton.js';
 import type { Csr } from './sparse.js';
@@ -94,28 +95,4 @@ function addBlockHessian(hess: Float64Array, size: number, k: number, f: number,
       }
     }
   }
-}
-
-/** Σ a[ao + i]·b[bo + i] for i < m, in four lanes. */
-function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, m: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i + 3 < m; i += 4) {
-    s0 += a[ao + i]! * b[bo + i]!;
-    s1 += a[ao + i + 1]! * b[bo + i + 1]!;
-    s2 += a[ao + i + 2]! * b[bo + i + 2]!;
-    s3 += a[ao + i + 3]! * b[bo + i + 3]!;
-  }
-  for (; i < m; i++) s0 += a[ao + i]! * b[bo + i]!;
-  return s0 + s1 + (s2 + s3);
-}
-
-/** out[oo + i] = s·a[ao + i]·b[bo + i] for i < m. */
-export function multiply(a: Float64Array, ao: number, b: Float64Array, bo: number, out: Float64Array, oo: number, m: number, s = 1): void {
-  for (let i = 0; i < m; i++) out[oo + i] = s * a[ao + i]! * b[bo + i]!;
-}
-
-/** y[yo + i] += t·x[xo + i] for i < m. */
-export function axpy(t: number, x: Float64Array, xo: number, y: Float64Array, yo: number, m: number): void {
-  for (let i = 0; i < m; i++) y[yo + i] = y[yo + i]! + t * x[xo + i]!;
 }

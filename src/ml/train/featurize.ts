@@ -35,10 +35,6 @@ export function width(spec: FeaturizerSpec): number {
   return spec.kind === 'text' ? spec.idf.length : spec.width;
 }
 
-export function fitText(inputs: Input[], field = 'text', bits = 20, minDf = 1): TextFeaturizerSpec {
-  return fitTransformText(inputs, field, bits, minDf).spec;
-}
-
 /** Fits the text featurizer and transforms the same rows, hashing every document once. */
 export function fitTransformText(inputs: Input[], field = 'text', bits = 20, minDf = 1): { spec: TextFeaturizerSpec; X: Csr } {
   const df = new Int32Array(1 << bits);

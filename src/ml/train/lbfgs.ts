@@ -2,19 +2,21 @@
  * Limited-memory BFGS (two-loop recursion) with a backtracking Armijo line search, for smooth
  * convex objectives (regularised logistic and squared loss). Deterministic.
  *
- * The vector work is done by the small kernels at the bottom (dot, axpbyDot, …): each is one tight
- * loop that V8 optimises on its own, which is several times faster than the same loops inlined
+ * The vector work is done by small kernels (kernels.ts and the fused ones at the bottom): each is
+ * one tight loop that V8 optimises on its own, several times faster than the same loops inlined
  * into one long function.
  */
+import { dot, maxAbs } from './kernels.js';
 
-export interface LbfgsOptions {
-  /** Iterations at most. Default 200. */
+/** Options of both optimizers (L-BFGS here, Newton's method in newton.ts). */
+export interface OptimizerOptions {
+  /** Iterations at most. Default 200 (Newton: 100). */
   maxIter?: number;
-  /** History pairs kept. Default 8. */
+  /** L-BFGS history pairs kept. Default 8. */
   memory?: number;
-  /** Stop when the largest gradient component falls below this. Default 1e-5. */
+  /** Stop when the largest gradient component falls below this. Default 1e-5 (Newton: 1e-6). */
   gradTol?: number;
-  /** Stop when the relative loss decrease falls below this. Default 1e-9. */
+  /** Stop when the relative loss decrease falls below this. Default 1e-9 (Newton: 1e-12). */
   lossTol?: number;
   /** Called after every iteration with (iteration, loss). */
   onIteration?: (iter: number, loss: number) => void;
@@ -23,7 +25,7 @@ export interface LbfgsOptions {
 /** `objective(w, grad)` returns the loss at w and writes its gradient into grad. */
 export type Objective = (w: Float64Array, grad: Float64Array) => number;
 
-export function lbfgs(objective: Objective, w0: Float64Array, options: LbfgsOptions = {}): { w: Float64Array; loss: number; iterations: number } {
+export function lbfgs(objective: Objective, w0: Float64Array, options: OptimizerOptions = {}): { w: Float64Array; loss: number; iterations: number } {
   const maxIter = options.maxIter ?? 200;
   const m = options.memory ?? 8;
   const gradTol = options.gradTol ?? 1e-5;
@@ -52,7 +54,7 @@ export function lbfgs(objective: Objective, w0: Float64Array, options: LbfgsOpti
       rho.length = 0;
       gamma.length = 0;
       scaleInto(d, g, -1);
-      slope = -dot(g, g);
+      slope = -dot(g, 0, g, 0, g.length);
     }
     let step = 1;
     let newLoss = Infinity;
@@ -100,8 +102,8 @@ function direction(d: Float64Array, g: Float64Array, S: Float64Array[], Y: Float
   const h = S.length;
   if (h === 0) {
     scaleInto(d, g, -1);
-    scale(d, 1 / Math.max(1, Math.sqrt(dot(d, d))));
-    return dot(g, d);
+    scale(d, 1 / Math.max(1, Math.sqrt(dot(d, 0, d, 0, d.length))));
+    return dot(g, 0, d, 0, d.length);
   }
   let next = axpbyDot(-1, g, 0, d, S[h - 1]!); // d = −g
   for (let k = h - 1; k >= 0; k--) {
@@ -120,23 +122,7 @@ function direction(d: Float64Array, g: Float64Array, S: Float64Array[], Y: Float
   return next;
 }
 
-// The kernels below sum in four lanes (elements i mod 4): independent additions run in parallel,
-// about twice as fast as one running sum.
-
-function dot(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  const m = n & ~3;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i < m; i += 4) {
-    s0 += a[i]! * b[i]!;
-    s1 += a[i + 1]! * b[i + 1]!;
-    s2 += a[i + 2]! * b[i + 2]!;
-    s3 += a[i + 3]! * b[i + 3]!;
-  }
-  for (; i < n; i++) s0 += a[i]! * b[i]!;
-  return s0 + s1 + (s2 + s3);
-}
+// Fused kernels, summing in four lanes like kernels.ts.
 
 /** y ← a·x + b·y, returning zᵀy of the new y. */
 function axpbyDot(a: number, x: Float64Array, b: number, y: Float64Array, z: Float64Array): number {
@@ -208,13 +194,4 @@ function stepInto(out: Float64Array, w: Float64Array, step: number, d: Float64Ar
 /** out = a − b */
 function diffInto(out: Float64Array, a: Float64Array, b: Float64Array): void {
   for (let i = 0; i < out.length; i++) out[i] = a[i]! - b[i]!;
-}
-
-function maxAbs(x: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = Math.abs(x[i]!);
-    if (v > m) m = v;
-  }
-  return m;
 }

@@ -4,7 +4,7 @@
  *    classification, with calibrated-enough probabilities for log loss; binary problems use one
  *    weight vector (sigmoid);
  *  - ridge regression (mean squared error / 2 + λ/2·‖w‖²) for regression.
- * Weights are laid out feature-major (`w[j·K + k]`) so a row's non-zeros touch adjacent memory.
+ * Weights are laid out feature-major (`w[j·K + k]`), the K biases last.
  *
  * Models with few parameters (tabular) are fitted by Newton's method on dense blocks of rows
  * (dense-objective.ts); wide ones (text) by L-BFGS on the matrix stored by column (`Csc`): scores
@@ -13,7 +13,7 @@
  * numbers) are accessed at random.
  */
 import { denseObjective } from './dense-objective.js';
-import { lbfgs, type LbfgsOptions, type Objective } from './lbfgs.js';
+import { lbfgs, type OptimizerOptions, type Objective } from './lbfgs.js';
 import { logisticLoss, softmaxLoss, squaredLoss, type Loss } from './losses.js';
 import { newton } from './newton.js';
 import { toCsc, type Csc, type Csr } from './sparse.js';
@@ -31,7 +31,7 @@ type Fit = { weights: LinearWeights; iterations: number; loss: number };
 /** Parameters at most for which Newton's method (a dense Hessian) is used instead of L-BFGS. */
 const NEWTON_MAX_PARAMS = 200;
 
-export function trainSoftmax(X: Csr, y: Int32Array, k: number, lambda: number, opts: LbfgsOptions = {}): Fit {
+export function trainSoftmax(X: Csr, y: Int32Array, k: number, lambda: number, opts: OptimizerOptions = {}): Fit {
   const r = minimise(X, softmaxLoss(y, k), lambda, new Float64Array((X.cols + 1) * k), opts);
   return { weights: { k, d: X.cols, w: r.w.slice(0, X.cols * k), b: r.w.slice(X.cols * k) }, iterations: r.iterations, loss: r.loss };
 }
@@ -41,7 +41,7 @@ export function trainSoftmax(X: Csr, y: Int32Array, k: number, lambda: number, o
  * with half the parameters. Stored as K = 2 with the first class's weights zero, so prediction is
  * shared with the multiclass path.
  */
-export function trainBinaryLogistic(X: Csr, y: Int32Array, lambda: number, opts: LbfgsOptions = {}): Fit {
+export function trainBinaryLogistic(X: Csr, y: Int32Array, lambda: number, opts: OptimizerOptions = {}): Fit {
   const d = X.cols;
   const r = minimise(X, logisticLoss(y), lambda, new Float64Array(d + 1), opts);
   const w = new Float64Array(d * 2);
@@ -49,7 +49,7 @@ export function trainBinaryLogistic(X: Csr, y: Int32Array, lambda: number, opts:
   return { weights: { k: 2, d, w, b: Float64Array.from([0, r.w[d]!]) }, iterations: r.iterations, loss: r.loss };
 }
 
-export function trainRidge(X: Csr, y: Float64Array, lambda: number, opts: LbfgsOptions = {}): Fit {
+export function trainRidge(X: Csr, y: Float64Array, lambda: number, opts: OptimizerOptions = {}): Fit {
   const d = X.cols;
   let mean = 0;
   for (let i = 0; i < y.length; i++) mean += y[i]!;
@@ -60,7 +60,7 @@ export function trainRidge(X: Csr, y: Float64Array, lambda: number, opts: LbfgsO
 }
 
 /** Newton's method when the model has few parameters, else L-BFGS. */
-function minimise(X: Csr, loss: Loss, lambda: number, start: Float64Array, opts: LbfgsOptions): { w: Float64Array; loss: number; iterations: number } {
+function minimise(X: Csr, loss: Loss, lambda: number, start: Float64Array, opts: OptimizerOptions): { w: Float64Array; loss: number; iterations: number } {
   if (start.length <= NEWTON_MAX_PARAMS) return newton(denseObjective(X, loss, lambda), start, opts);
   return lbfgs(columnObjective(toCsc(X), loss, lambda), start, opts);
 }

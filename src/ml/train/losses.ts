@@ -5,7 +5,7 @@
  * loss's derivative by it and, when `second` is given, writes the second derivatives for every
  * class pair c ≤ c2 at `second[pair·stride + r]` (pairs ordered (0,0), (0,1), …, (1,1), …).
  */
-import { axpy, multiply } from './dense-objective.js';
+import { axpy, multiply } from './kernels.js';
 
 export interface Loss {
   /** Scores per row (classes for softmax, 1 otherwise). */

@@ -5,7 +5,8 @@
  * Deterministic. The small ridge ε keeps directions the objective is flat in (the softmax biases
  * shifted together) solvable; the gradient has no component along them, so the step has none.
  */
-import type { LbfgsOptions } from './lbfgs.js';
+import { dot, maxAbs } from './kernels.js';
+import type { OptimizerOptions } from './lbfgs.js';
 
 /**
  * `objective(w, grad, hess)` returns the loss at w; when grad is given it writes the gradient
@@ -13,7 +14,7 @@ import type { LbfgsOptions } from './lbfgs.js';
  */
 export type TwiceDifferentiable = (w: Float64Array, grad?: Float64Array, hess?: Float64Array) => number;
 
-export function newton(objective: TwiceDifferentiable, w0: Float64Array, options: LbfgsOptions = {}): { w: Float64Array; loss: number; iterations: number } {
+export function newton(objective: TwiceDifferentiable, w0: Float64Array, options: OptimizerOptions = {}): { w: Float64Array; loss: number; iterations: number } {
   const maxIter = options.maxIter ?? 100;
   const gradTol = options.gradTol ?? 1e-6;
   const lossTol = options.lossTol ?? 1e-12;
@@ -27,16 +28,14 @@ export function newton(objective: TwiceDifferentiable, w0: Float64Array, options
   let loss = objective(w, g);
   let iter = 0;
   for (; iter < maxIter; iter++) {
-    let gmax = 0;
-    for (let i = 0; i < p; i++) gmax = Math.max(gmax, Math.abs(g[i]!));
-    if (gmax < gradTol) break;
+    if (maxAbs(g) < gradTol) break;
     // The Hessian only when another step is needed (it costs more than the loss and gradient).
     objective(w, undefined, H);
     let slope = solveNewton(H, g, d);
     if (!(slope < 0)) {
       // Not a descent direction (a Hessian too ill-conditioned to factor): take the gradient.
       for (let i = 0; i < p; i++) d[i] = -g[i]!;
-      slope = -g.reduce((s, v) => s + v * v, 0);
+      slope = -dot(g, 0, g, 0, p);
     }
     // The full step is usually taken, so it is evaluated with its gradient; shorter steps with
     // the loss alone.
@@ -96,7 +95,5 @@ function solveNewton(H: Float64Array, g: Float64Array, d: Float64Array): number 
     for (let k = i + 1; k < p; k++) t -= H[k * p + i]! * d[k]!;
     d[i] = t / H[i * p + i]!;
   }
-  let slope = 0;
-  for (let i = 0; i < p; i++) slope += g[i]! * d[i]!;
-  return slope;
+  return dot(g, 0, d, 0, p);
 }
