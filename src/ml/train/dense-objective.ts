@@ -5,10 +5,10 @@
  * scores, the gradient and each Hessian entry are inner products of columns — which is several
  * times faster than walking row by row over a handful of features and classes.
  */
-import { axpy, dot, multiply } from './kernels.js';
-import type { Loss } from './losses.js';
+import { lossArena, type Loss } from './losses.js';
 import type { TwiceDifferentiable } from './newton.js';
 import type { Csr } from './sparse.js';
+import type { Kernels } from './wasm/arena.js';
 
 const BLOCK = 2048;
 
@@ -22,10 +22,16 @@ export function denseObjective(X: Csr, loss: Loss, lambda: number): TwiceDiffere
   const f = d + 1; // features with the bias
   const size = f * k;
   const B = Math.min(BLOCK, Math.max(1, n));
-  const cols = new Float64Array(f * B); // column j of the block at [j·B, (j+1)·B)
-  const z = new Float64Array(k * B); // per class: scores, then dloss/dz
-  const second = new Float64Array(((k * (k + 1)) / 2) * B); // per class pair c ≤ c2
-  const q = new Float64Array(B); // product of two feature columns
+  const {
+    arrays: { cols, z, second, q },
+    kernels,
+    block,
+  } = lossArena(loss, B, {
+    cols: f * B, // column j of the block at [j·B, (j+1)·B)
+    z: k * B, // per class: scores, then dloss/dz
+    second: ((k * (k + 1)) / 2) * B, // second derivatives per class pair c ≤ c2
+    q: B, // product of two feature columns
+  });
   // All rows in one block (the usual tabular case): copied once, not on every evaluation.
   const single = n <= B;
   if (single) fillBlock(X, 0, n, B, d, cols);
@@ -40,12 +46,12 @@ export function denseObjective(X: Csr, loss: Loss, lambda: number): TwiceDiffere
       for (let c = 0; c < k; c++) {
         for (let j = 0; j < f; j++) {
           const t = theta[j * k + c]!;
-          if (t !== 0) axpy(t, cols, j * B, z, c * B, m);
+          if (t !== 0) kernels.axpy(t, cols, j * B, z, c * B, m);
         }
       }
-      total += loss.block(z, B, m, start, hess ? second : undefined);
-      if (grad) for (let j = 0; j < f; j++) for (let c = 0; c < k; c++) grad[j * k + c] = grad[j * k + c]! + dot(cols, j * B, z, c * B, m);
-      if (hess) addBlockHessian(hess, size, k, f, cols, second, q, B, m);
+      total += block(z, B, m, start, hess ? second : undefined);
+      if (grad) for (let j = 0; j < f; j++) for (let c = 0; c < k; c++) grad[j * k + c] = grad[j * k + c]! + kernels.dot(cols, j * B, z, c * B, m);
+      if (hess) addBlockHessian(kernels, hess, size, k, f, cols, second, q, B, m);
     }
     let reg = 0;
     for (let j = 0; j < d * k; j++) reg += theta[j]! * theta[j]!;
@@ -74,7 +80,7 @@ function fillBlock(X: Csr, start: number, m: number, B: number, d: number, cols:
  * Adds Σ_rows x_a·x_b·∂²loss/∂z_c∂z_c2 into the upper triangle of the Hessian (by parameter
  * index a·K + c, b·K + c2) for every feature pair a ≤ b.
  */
-function addBlockHessian(hess: Float64Array, size: number, k: number, f: number, cols: Float64Array, second: Float64Array, q: Float64Array, B: number, m: number): void {
+function addBlockHessian({ dot, multiply }: Kernels, hess: Float64Array, size: number, k: number, f: number, cols: Float64Array, second: Float64Array, q: Float64Array, B: number, m: number): void {
   for (let a = 0; a < f; a++) {
     for (let b = a; b < f; b++) {
       // x_a·x_b per row; with the bias (the last column, all ones) that is x_a itself.

@@ -1,7 +1,8 @@
 /**
- * Vector kernels shared by the optimizers, objectives and losses. Each is one tight loop that V8
- * optimises on its own; `m` elements from the given offsets. Sums run in four lanes (elements
- * i mod 4): independent additions proceed in parallel, about twice as fast as one running sum.
+ * Vector kernels of the optimizers (the objectives' inner loops run in WebAssembly:
+ * wasm/kernels.wat). Each is one tight loop that V8 optimises on its own; `m` elements from the
+ * given offsets. Sums run in four lanes (elements i mod 4): independent additions proceed in
+ * parallel, about twice as fast as one running sum.
  */
 
 /** Σ a[ao + i]·b[bo + i] for i < m. */
@@ -16,16 +17,6 @@ export function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, m:
   }
   for (; i < m; i++) s0 += a[ao + i]! * b[bo + i]!;
   return s0 + s1 + (s2 + s3);
-}
-
-/** y[yo + i] += t·x[xo + i] for i < m. */
-export function axpy(t: number, x: Float64Array, xo: number, y: Float64Array, yo: number, m: number): void {
-  for (let i = 0; i < m; i++) y[yo + i] = y[yo + i]! + t * x[xo + i]!;
-}
-
-/** out[oo + i] = s·a[ao + i]·b[bo + i] for i < m. */
-export function multiply(a: Float64Array, ao: number, b: Float64Array, bo: number, out: Float64Array, oo: number, m: number, s = 1): void {
-  for (let i = 0; i < m; i++) out[oo + i] = s * a[ao + i]! * b[bo + i]!;
 }
 
 /** The largest |x[i]|. */

@@ -14,7 +14,7 @@
  */
 import { denseObjective } from './dense-objective.js';
 import { lbfgs, type OptimizerOptions, type Objective } from './lbfgs.js';
-import { logisticLoss, softmaxLoss, squaredLoss, type Loss } from './losses.js';
+import { lossArena, logisticLoss, softmaxLoss, squaredLoss, type Loss } from './losses.js';
 import { newton } from './newton.js';
 import { toCsc, type Csc, type Csr } from './sparse.js';
 
@@ -71,11 +71,14 @@ function columnObjective(X: Csc, loss: Loss, lambda: number): Objective {
   const k = loss.k;
   const bOff = d * k;
   // Class-major per row: the scores, then dloss/dz / n.
-  const z = new Float64Array(k * n);
+  const {
+    arrays: { z },
+    block,
+  } = lossArena(loss, n, { z: k * n });
   return (theta, grad) => {
     for (let c = 0; c < k; c++) z.fill(theta[bOff + c]!, c * n, (c + 1) * n);
     scoreColumns(colptr, rowIndices, values, k, theta, z);
-    const total = loss.block(z, n, n, 0);
+    const total = block(z, n, n, 0);
     for (let c = 0; c < k; c++) grad[bOff + c] = scaleSum(z, c * n, n, 1 / n);
     return total / n + 0.5 * lambda * gatherColumns(colptr, rowIndices, values, k, z, theta, lambda, grad);
   };

@@ -1,0 +1,79 @@
+/**
+ * Float64 arrays allocated in one WebAssembly memory, with the kernels of kernels.wat that work
+ * on them: the losses on a block of rows and the vector kernels of the dense objective. They are
+ * compiled code from their first call, where JavaScript runs interpreted until V8 has seen enough
+ * of it — which is most of a small model's training. Results are bit-identical to the same loops
+ * in JavaScript (the vector kernels to those in ../kernels.ts).
+ *
+ * The memory is sized once, when the arena is made, and never grows (growing would detach the
+ * arrays' buffer).
+ */
+import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  dot(a: number, b: number, m: number): number;
+  axpy(t: number, x: number, y: number, m: number): void;
+  multiply(a: number, b: number, out: number, m: number, s: number): void;
+  softmax(z: number, stride: number, m: number, y: number, k: number, max: number, sum: number, second: number, withSecond: number): number;
+  logistic(z: number, m: number, y: number, second: number, withSecond: number): number;
+  squared(z: number, m: number, y: number, second: number, withSecond: number): number;
+}
+
+export interface Kernels {
+  /** Σ a[ao + i]·b[bo + i] for i < m. */
+  dot(a: Float64Array, ao: number, b: Float64Array, bo: number, m: number): number;
+  /** y[yo + i] += t·x[xo + i] for i < m. */
+  axpy(t: number, x: Float64Array, xo: number, y: Float64Array, yo: number, m: number): void;
+  /** out[oo + i] = s·a[ao + i]·b[bo + i] for i < m. */
+  multiply(a: Float64Array, ao: number, b: Float64Array, bo: number, out: Float64Array, oo: number, m: number, s?: number): void;
+  /**
+   * Multinomial log loss of m rows (scores of class c at z[c·stride + r], class indices in
+   * y[yo + r]): see kernels.wat. max and sum are scratch of m rows.
+   */
+  softmax(z: Float64Array, stride: number, m: number, y: Float64Array, yo: number, k: number, max: Float64Array, sum: Float64Array, second?: Float64Array): number;
+  /** Binary log loss of m rows, targets 0/1 in y[yo + r]. */
+  logistic(z: Float64Array, m: number, y: Float64Array, yo: number, second?: Float64Array): number;
+  /** Squared error / 2 of m rows against y[yo + r]. */
+  squared(z: Float64Array, m: number, y: Float64Array, yo: number, second?: Float64Array): number;
+}
+
+const PAGE = 65536;
+const imports = { math: { exp: Math.exp, log: Math.log, log1p: Math.log1p } };
+let compiled: WebAssembly.Module | undefined;
+
+/**
+ * Zeroed arrays of the given lengths (each 16-byte aligned) in a fresh memory, and kernels that
+ * accept only them: a Float64Array's byteOffset is its address in the memory.
+ */
+export function wasmArena<K extends string>(lengths: Record<K, number>): { arrays: Record<K, Float64Array>; kernels: Kernels } {
+  compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+  const e = new WebAssembly.Instance(compiled, imports).exports as unknown as Exports;
+  const names = Object.keys(lengths) as K[];
+  const offsets: number[] = [];
+  let bytes = 0;
+  for (const name of names) {
+    offsets.push(bytes);
+    bytes += Math.ceil((lengths[name] * 8) / 16) * 16;
+  }
+  const pages = Math.ceil(bytes / PAGE) - e.memory.buffer.byteLength / PAGE;
+  if (pages > 0) e.memory.grow(pages);
+  const buffer = e.memory.buffer;
+  const arrays = {} as Record<K, Float64Array>;
+  names.forEach((name, i) => (arrays[name] = new Float64Array(buffer, offsets[i], lengths[name])));
+  const at = (a: Float64Array, o = 0): number => {
+    if (a.buffer !== buffer) throw new Error('wasm kernels take arrays of their own arena only');
+    return a.byteOffset + o * 8;
+  };
+  return {
+    arrays,
+    kernels: {
+      dot: (a, ao, b, bo, m) => e.dot(at(a, ao), at(b, bo), m),
+      axpy: (t, x, xo, y, yo, m) => e.axpy(t, at(x, xo), at(y, yo), m),
+      multiply: (a, ao, b, bo, out, oo, m, s = 1) => e.multiply(at(a, ao), at(b, bo), at(out, oo), m, s),
+      softmax: (z, stride, m, y, yo, k, max, sum, second) => e.softmax(at(z), stride, m, at(y, yo), k, at(max), at(sum), second ? at(second) : 0, second ? 1 : 0),
+      logistic: (z, m, y, yo, second) => e.logistic(at(z), m, at(y, yo), second ? at(second) : 0, second ? 1 : 0),
+      squared: (z, m, y, yo, second) => e.squared(at(z), m, at(y, yo), second ? at(second) : 0, second ? 1 : 0),
+    },
+  };
+}

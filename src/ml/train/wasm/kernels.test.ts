@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../datasets/random.js';
+import { dot as jsDot } from '../kernels.js';
+import { wasmArena } from './arena.js';
+
+// The loops the WebAssembly kernels replace, in plain JavaScript: the kernels must agree bit for bit.
+function refSoftmax(z: Float64Array, stride: number, m: number, y: ArrayLike<number>, k: number, second?: Float64Array): number {
+  const max = new Float64Array(m);
+  const sum = new Float64Array(m);
+  for (let r = 0; r < m; r++) max[r] = z[r]!;
+  for (let c = 1; c < k; c++) for (let r = 0; r < m; r++) max[r] = Math.max(max[r]!, z[c * stride + r]!);
+  for (let c = 0; c < k; c++) {
+    for (let r = 0; r < m; r++) {
+      const e = Math.exp(z[c * stride + r]! - max[r]!);
+      z[c * stride + r] = e;
+      sum[r] = sum[r]! + e;
+    }
+  }
+  let loss = 0;
+  for (let r = 0; r < m; r++) loss -= Math.log(z[y[r]! * stride + r]! / sum[r]!);
+  for (let c = 0; c < k; c++) for (let r = 0; r < m; r++) z[c * stride + r] = z[c * stride + r]! / sum[r]!;
+  if (second) {
+    for (let c = 0, pair = 0; c < k; c++) {
+      for (let c2 = c; c2 < k; c2++, pair++) {
+        for (let r = 0; r < m; r++) {
+          second[pair * stride + r] = -1 * z[c * stride + r]! * z[c2 * stride + r]!;
+          if (c === c2) second[pair * stride + r] = second[pair * stride + r]! + 1 * z[c * stride + r]!;
+        }
+      }
+    }
+  }
+  for (let r = 0; r < m; r++) z[y[r]! * stride + r] = z[y[r]! * stride + r]! - 1;
+  return loss;
+}
+
+function refLogistic(z: Float64Array, m: number, y: ArrayLike<number>, second: Float64Array): number {
+  let loss = 0;
+  for (let r = 0; r < m; r++) {
+    const s = z[r]!;
+    loss += (s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s))) - (y[r] === 1 ? s : 0);
+    const p = 1 / (1 + Math.exp(-s));
+    z[r] = p - y[r]!;
+    second[r] = p * (1 - p);
+  }
+  return loss;
+}
+
+function random(seed: number, n: number, scale = 4): Float64Array {
+  const next = mulberry32(seed);
+  return Float64Array.from({ length: n }, () => (next() - 0.5) * 2 * scale);
+}
+
+describe('WebAssembly training kernels', () => {
+  it('kernels-wasm.ts is the compiled kernels.wat', async () => {
+    // @ts-expect-error plain .mjs script without types
+    const { compileKernels } = (await import('../../../../scripts/build-wasm.mjs')) as { compileKernels(): Promise<string> };
+    expect(readFileSync(new URL('./kernels-wasm.ts', import.meta.url), 'utf8')).toBe(await compileKernels());
+  });
+
+  it('dot, axpy and multiply equal the JavaScript loops bit for bit, at every length and offset', () => {
+    const { arrays, kernels } = wasmArena({ a: 64, b: 64, out: 64 });
+    arrays.a.set(random(1, 64));
+    arrays.b.set(random(2, 64));
+    for (let m = 0; m <= 13; m++) {
+      for (const [ao, bo] of [[0, 0], [1, 0], [3, 5]] as const) {
+        expect(kernels.dot(arrays.a, ao, arrays.b, bo, m)).toBe(jsDot(arrays.a, ao, arrays.b, bo, m));
+        const before = Array.from(arrays.out);
+        kernels.multiply(arrays.a, ao, arrays.b, bo, arrays.out, 7, m, -1.5);
+        const expected = before.slice();
+        for (let i = 0; i < m; i++) expected[7 + i] = -1.5 * arrays.a[ao + i]! * arrays.b[bo + i]!;
+        expect(Array.from(arrays.out)).toEqual(expected); // nothing written past m
+        const y = Array.from(arrays.out);
+        kernels.axpy(0.3, arrays.a, ao, arrays.out, 2, m);
+        for (let i = 0; i < m; i++) y[2 + i] = y[2 + i]! + 0.3 * arrays.a[ao + i]!;
+        expect(Array.from(arrays.out)).toEqual(y);
+      }
+    }
+  });
+
+  it('the softmax loss equals the JavaScript computation: loss, gradient and second derivatives', () => {
+    const k = 4;
+    const stride = 37;
+    const m = 33; // a block shorter than its stride
+    const next = mulberry32(9);
+    const labels = Array.from({ length: 50 }, () => Math.floor(next() * k));
+    const { arrays, kernels } = wasmArena({ z: k * stride, y: 50, max: stride, sum: stride, second: 10 * stride });
+    arrays.y.set(labels);
+    const z0 = random(3, k * stride, 30); // large scores: the max shift must keep exp finite
+    arrays.z.set(z0);
+    const start = 5;
+    const loss = kernels.softmax(arrays.z, stride, m, arrays.y, start, k, arrays.max, arrays.sum, arrays.second);
+    const z = Float64Array.from(z0);
+    const second = new Float64Array(10 * stride);
+    const expected = refSoftmax(z, stride, m, labels.slice(start), k, second);
+    expect(loss).toBe(expected);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(Array.from(arrays.z)).toEqual(Array.from(z));
+    expect(Array.from(arrays.second)).toEqual(Array.from(second));
+    // Without second derivatives the array is left alone.
+    arrays.second.fill(7);
+    arrays.z.set(z0);
+    expect(kernels.softmax(arrays.z, stride, m, arrays.y, start, k, arrays.max, arrays.sum)).toBe(expected);
+    expect(arrays.second.every((v) => v === 7)).toBe(true);
+  });
+
+  it('the binary log loss and the squared error equal the JavaScript computation', () => {
+    const m = 41;
+    const next = mulberry32(4);
+    const labels = Array.from({ length: m }, () => (next() < 0.4 ? 1 : 0));
+    const { arrays, kernels } = wasmArena({ z: m, y: m, second: m, t: m });
+    const z0 = random(5, m, 40); // both sides of 0, far out
+    arrays.z.set(z0);
+    arrays.y.set(labels);
+    const loss = kernels.logistic(arrays.z, m, arrays.y, 0, arrays.second);
+    const z = Float64Array.from(z0);
+    const second = new Float64Array(m);
+    expect(loss).toBe(refLogistic(z, m, labels, second));
+    expect(Array.from(arrays.z)).toEqual(Array.from(z));
+    expect(Array.from(arrays.second)).toEqual(Array.from(second));
+
+    const targets = random(6, m);
+    arrays.t.set(targets);
+    arrays.z.set(z0);
+    let expected = 0;
+    for (let r = 0; r < m; r++) {
+      const e = z0[r]! - targets[r]!;
+      expected += 0.5 * e * e;
+    }
+    expect(kernels.squared(arrays.z, m, arrays.t, 0, arrays.second)).toBe(expected);
+    expect(Array.from(arrays.z)).toEqual(Array.from(z0, (v, r) => v - targets[r]!));
+    expect(arrays.second.every((v) => v === 1)).toBe(true);
+  });
+
+  it('takes only arrays of its own arena', () => {
+    const { arrays, kernels } = wasmArena({ a: 8 });
+    expect(() => kernels.dot(arrays.a, 0, new Float64Array(8), 0, 8)).toThrow(/own arena/);
+    const other = wasmArena({ a: 8 });
+    expect(() => kernels.axpy(1, other.arrays.a, 0, arrays.a, 0, 8)).toThrow(/own arena/);
+  });
+
+  it('sizes its memory for the arrays asked for (beyond one 64 KiB page)', () => {
+    const { arrays, kernels } = wasmArena({ a: 20_000, b: 20_000 });
+    arrays.a.fill(1);
+    arrays.b.fill(2);
+    expect(kernels.dot(arrays.a, 0, arrays.b, 0, 20_000)).toBe(40_000);
+    expect(arrays.b.byteOffset).toBe(160_000);
+  });
+});
