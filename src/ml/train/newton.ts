@@ -7,6 +7,7 @@
  */
 import { dot, maxAbs } from './kernels.js';
 import type { OptimizerOptions } from './lbfgs.js';
+import { wasmArena } from './wasm/arena.js';
 
 /**
  * `objective(w, grad, hess)` returns the loss at w; when grad is given it writes the gradient
@@ -20,10 +21,13 @@ export function newton(objective: TwiceDifferentiable, w0: Float64Array, options
   const lossTol = options.lossTol ?? 1e-12;
   const p = w0.length;
   const w = Float64Array.from(w0);
-  let g = new Float64Array(p);
-  let gTrial = new Float64Array(p);
-  const H = new Float64Array(p * p);
-  const d = new Float64Array(p);
+  // The Cholesky step runs in WebAssembly, on arrays in its memory.
+  const {
+    arrays: { g: g0, gTrial: g1, H, d },
+    kernels,
+  } = wasmArena({ g: p, gTrial: p, H: p * p, d: p });
+  let g = g0;
+  let gTrial = g1;
   const trial = new Float64Array(p);
   let loss = objective(w, g);
   let iter = 0;
@@ -31,7 +35,7 @@ export function newton(objective: TwiceDifferentiable, w0: Float64Array, options
     if (maxAbs(g) < gradTol) break;
     // The Hessian only when another step is needed (it costs more than the loss and gradient).
     objective(w, undefined, H);
-    let slope = solveNewton(H, g, d);
+    let slope = kernels.newtonStep(H, g, d, p);
     if (!(slope < 0)) {
       // Not a descent direction (a Hessian too ill-conditioned to factor): take the gradient.
       for (let i = 0; i < p; i++) d[i] = -g[i]!;
@@ -62,38 +66,4 @@ export function newton(objective: TwiceDifferentiable, w0: Float64Array, options
     }
   }
   return { w, loss, iterations: iter };
-}
-
-/** d = −(H + εI)⁻¹·g by Cholesky (H is overwritten); returns gᵀd, or NaN when H cannot be factored. */
-function solveNewton(H: Float64Array, g: Float64Array, d: Float64Array): number {
-  const p = g.length;
-  let diag = 0;
-  for (let i = 0; i < p; i++) diag = Math.max(diag, H[i * p + i]!);
-  const eps = Math.max(diag, 1e-12) * 1e-10;
-  for (let i = 0; i < p; i++) H[i * p + i] = H[i * p + i]! + eps;
-  // H = L·Lᵀ, L stored in the lower triangle.
-  for (let j = 0; j < p; j++) {
-    let s = H[j * p + j]!;
-    for (let k = 0; k < j; k++) s -= H[j * p + k]! * H[j * p + k]!;
-    if (!(s > 0)) return NaN;
-    const ljj = Math.sqrt(s);
-    H[j * p + j] = ljj;
-    for (let i = j + 1; i < p; i++) {
-      let t = H[i * p + j]!;
-      for (let k = 0; k < j; k++) t -= H[i * p + k]! * H[j * p + k]!;
-      H[i * p + j] = t / ljj;
-    }
-  }
-  // L·z = −g, then Lᵀ·d = z.
-  for (let i = 0; i < p; i++) {
-    let t = -g[i]!;
-    for (let k = 0; k < i; k++) t -= H[i * p + k]! * d[k]!;
-    d[i] = t / H[i * p + i]!;
-  }
-  for (let i = p - 1; i >= 0; i--) {
-    let t = d[i]!;
-    for (let k = i + 1; k < p; k++) t -= H[k * p + i]! * d[k]!;
-    d[i] = t / H[i * p + i]!;
-  }
-  return dot(g, 0, d, 0, p);
 }

@@ -5,19 +5,24 @@
  * of it — which is most of a small model's training. Results are bit-identical to the same loops
  * in JavaScript (the vector kernels to those in ../kernels.ts).
  *
- * The memory is sized once, when the arena is made, and never grows (growing would detach the
- * arrays' buffer).
+ * The memory is made at its final size and never grows: growing would detach its buffer, and once
+ * any ArrayBuffer in the process has been detached V8's optimised code checks every typed array
+ * access for it — measured: text training 45% slower.
  */
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
 interface Exports {
-  memory: WebAssembly.Memory;
   dot(a: number, b: number, m: number): number;
   axpy(t: number, x: number, y: number, m: number): void;
   multiply(a: number, b: number, out: number, m: number, s: number): void;
   softmax(z: number, stride: number, m: number, y: number, k: number, max: number, sum: number, second: number, withSecond: number): number;
   logistic(z: number, m: number, y: number, second: number, withSecond: number): number;
   squared(z: number, m: number, y: number, second: number, withSecond: number): number;
+  scores(cols: number, theta: number, z: number, f: number, k: number, B: number, m: number): void;
+  gradient(cols: number, z: number, grad: number, f: number, k: number, B: number, m: number): void;
+  hessian(hess: number, size: number, k: number, f: number, cols: number, second: number, q: number, B: number, m: number): void;
+  finish(theta: number, grad: number, withGrad: number, hess: number, withHess: number, size: number, penalised: number, n: number, lambda: number): number;
+  newtonStep(H: number, g: number, d: number, p: number): number;
 }
 
 export interface Kernels {
@@ -36,10 +41,23 @@ export interface Kernels {
   logistic(z: Float64Array, m: number, y: Float64Array, yo: number, second?: Float64Array): number;
   /** Squared error / 2 of m rows against y[yo + r]. */
   squared(z: Float64Array, m: number, y: Float64Array, yo: number, second?: Float64Array): number;
+  /**
+   * The dense objective on a block of m rows stored as f columns of stride B in cols, parameters
+   * θ[j·K + c] (see kernels.wat): the scores into z (K columns of stride B), …
+   */
+  scores(cols: Float64Array, theta: Float64Array, z: Float64Array, f: number, k: number, B: number, m: number): void;
+  /** … the loss derivatives in z summed into the gradient, … */
+  gradient(cols: Float64Array, z: Float64Array, grad: Float64Array, f: number, k: number, B: number, m: number): void;
+  /** … the second derivatives (per class pair, stride B) summed into the Hessian's upper triangle, … */
+  hessian(hess: Float64Array, size: number, k: number, f: number, cols: Float64Array, second: Float64Array, q: Float64Array, B: number, m: number): void;
+  /** … and the sums over n rows made the objective's: /n, plus λ on the first `penalised` parameters. Returns their ‖θ‖². */
+  finish(theta: Float64Array, grad: Float64Array | undefined, hess: Float64Array | undefined, size: number, penalised: number, n: number, lambda: number): number;
+  /** Newton's direction d = −(H + εI)⁻¹·g by Cholesky (H, p × p, overwritten); returns gᵀd, NaN when H cannot be factored. */
+  newtonStep(H: Float64Array, g: Float64Array, d: Float64Array, p: number): number;
 }
 
 const PAGE = 65536;
-const imports = { math: { exp: Math.exp, log: Math.log, log1p: Math.log1p } };
+const math = { log: Math.log, log1p: Math.log1p };
 let compiled: WebAssembly.Module | undefined;
 
 /**
@@ -48,7 +66,6 @@ let compiled: WebAssembly.Module | undefined;
  */
 export function wasmArena<K extends string>(lengths: Record<K, number>): { arrays: Record<K, Float64Array>; kernels: Kernels } {
   compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-  const e = new WebAssembly.Instance(compiled, imports).exports as unknown as Exports;
   const names = Object.keys(lengths) as K[];
   const offsets: number[] = [];
   let bytes = 0;
@@ -56,9 +73,9 @@ export function wasmArena<K extends string>(lengths: Record<K, number>): { array
     offsets.push(bytes);
     bytes += Math.ceil((lengths[name] * 8) / 16) * 16;
   }
-  const pages = Math.ceil(bytes / PAGE) - e.memory.buffer.byteLength / PAGE;
-  if (pages > 0) e.memory.grow(pages);
-  const buffer = e.memory.buffer;
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+  const e = new WebAssembly.Instance(compiled, { math, env: { memory } }).exports as unknown as Exports;
+  const buffer = memory.buffer;
   const arrays = {} as Record<K, Float64Array>;
   names.forEach((name, i) => (arrays[name] = new Float64Array(buffer, offsets[i], lengths[name])));
   const at = (a: Float64Array, o = 0): number => {
@@ -74,6 +91,11 @@ export function wasmArena<K extends string>(lengths: Record<K, number>): { array
       softmax: (z, stride, m, y, yo, k, max, sum, second) => e.softmax(at(z), stride, m, at(y, yo), k, at(max), at(sum), second ? at(second) : 0, second ? 1 : 0),
       logistic: (z, m, y, yo, second) => e.logistic(at(z), m, at(y, yo), second ? at(second) : 0, second ? 1 : 0),
       squared: (z, m, y, yo, second) => e.squared(at(z), m, at(y, yo), second ? at(second) : 0, second ? 1 : 0),
+      scores: (cols, theta, z, f, k, B, m) => e.scores(at(cols), at(theta), at(z), f, k, B, m),
+      gradient: (cols, z, grad, f, k, B, m) => e.gradient(at(cols), at(z), at(grad), f, k, B, m),
+      hessian: (hess, size, k, f, cols, second, q, B, m) => e.hessian(at(hess), size, k, f, at(cols), at(second), at(q), B, m),
+      finish: (theta, grad, hess, size, penalised, n, lambda) => e.finish(at(theta), grad ? at(grad) : 0, grad ? 1 : 0, hess ? at(hess) : 0, hess ? 1 : 0, size, penalised, n, lambda),
+      newtonStep: (H, g, d, p) => e.newtonStep(at(H), at(g), at(d), p),
     },
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../datasets/random.js';
 import { dot as jsDot } from '../kernels.js';
 import { wasmArena } from './arena.js';
+import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
 // The loops the WebAssembly kernels replace, in plain JavaScript: the kernels must agree bit for bit.
 function refSoftmax(z: Float64Array, stride: number, m: number, y: ArrayLike<number>, k: number, second?: Float64Array): number {
@@ -56,6 +57,16 @@ describe('WebAssembly training kernels', () => {
     // @ts-expect-error plain .mjs script without types
     const { compileKernels } = (await import('../../../../scripts/build-wasm.mjs')) as { compileKernels(): Promise<string> };
     expect(readFileSync(new URL('./kernels-wasm.ts', import.meta.url), 'utf8')).toBe(await compileKernels());
+  });
+
+  it('exp is Math.exp bit for bit: edge cases and 300,000 arguments across its range', () => {
+    const module = new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+    const { exp } = new WebAssembly.Instance(module, { math: { log: Math.log, log1p: Math.log1p }, env: { memory: new WebAssembly.Memory({ initial: 1 }) } }).exports as { exp(x: number): number };
+    const edges = [0, -0, 1, -1, 0.5, 1e-9, -1e-9, 2 ** -30, Math.LN2 / 2, Math.LN2, -Math.LN2, 1.5 * Math.LN2, 709.78, 709.7827128933840, 709.79, -708.4, -745.13, -745.14, -1e4, 1e4, Infinity, -Infinity, NaN];
+    const next = mulberry32(11);
+    const sample = Array.from({ length: 300_000 }, (_, i) => (next() - 0.5) * [2, 60, 1500][i % 3]!);
+    const differing = [...edges, ...sample].filter((x) => !Object.is(exp(x), Math.exp(x)));
+    expect(differing).toEqual([]);
   });
 
   it('dot, axpy and multiply equal the JavaScript loops bit for bit, at every length and offset', () => {

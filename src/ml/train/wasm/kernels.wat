@@ -1,15 +1,16 @@
 ;; The training objectives' inner loops (the losses on a block of rows, and the vector kernels of
 ;; the dense objective) in WebAssembly, so they run as compiled code from their first call instead
 ;; of waiting for V8 to optimise JavaScript. Pointers are byte offsets of f64 arrays in the
-;; exported memory; m is a count of elements (rows). exp, log and log1p are JavaScript's Math
-;; functions, imported. Results are bit for bit those of plain JavaScript loops doing the same
+;; imported memory; m is a count of elements (rows). log and log1p are JavaScript's Math
+;; functions, imported; exp (called for every score) is fdlibm's, as V8's Math.exp is. Results are bit for bit those of plain JavaScript loops doing the same
 ;; arithmetic in the same order: no fused multiply-add, sums in the order written below.
 ;; Compiled into kernels-wasm.ts by `node scripts/build-wasm.mjs`.
 (module
-  (import "math" "exp" (func $exp (param f64) (result f64)))
   (import "math" "log" (func $log (param f64) (result f64)))
   (import "math" "log1p" (func $log1p (param f64) (result f64)))
-  (memory (export "memory") 1)
+  ;; Made by the caller at its final size: growing a memory detaches its buffer, and one detached
+  ;; buffer makes V8 check every typed array access in the process for detachment from then on.
+  (import "env" "memory" (memory 1))
 
   ;; Σ a[i]·b[i] in four lanes (i mod 4); the tail goes into lane 0;
   ;; result (lane0 + lane1) + (lane2 + lane3).
@@ -211,4 +212,283 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows)))
     (local.get $loss))
+
+  ;; e^x: fdlibm's __ieee754_exp (FreeBSD msun e_exp.c) as V8 compiles it for Math.exp, so
+  ;; results are Math.exp's bit for bit. Reduce x = k·ln2 + r, |r| ≤ ln2/2, with ln2 in two parts
+  ;; (hi exact in k·ln2hi); e^r by a degree-5 rational approximation; scale by 2^k.
+  (func $exp (param $x f64) (result f64)
+    (local $hx i32) (local $xsb i32) (local $k i32) (local $hi f64) (local $lo f64) (local $t f64) (local $c f64) (local $y f64)
+    (local.set $hx (i32.wrap_i64 (i64.shr_u (i64.reinterpret_f64 (local.get $x)) (i64.const 32))))
+    (local.set $xsb (i32.shr_u (local.get $hx) (i32.const 31)))
+    (local.set $hx (i32.and (local.get $hx) (i32.const 0x7fffffff)))
+    ;; |x| ≥ 709.78: NaN, ±∞, overflow or underflow
+    (if (i32.ge_u (local.get $hx) (i32.const 0x40862e42)) (then
+      (if (i32.ge_u (local.get $hx) (i32.const 0x7ff00000)) (then
+        (if (f64.ne (local.get $x) (local.get $x)) (then (return (f64.add (local.get $x) (local.get $x)))))
+        (return (select (f64.const 0) (local.get $x) (local.get $xsb)))))
+      (if (f64.gt (local.get $x) (f64.const 7.09782712893383973096e+02)) (then (return (f64.const inf))))
+      (if (f64.lt (local.get $x) (f64.const -7.45133219101941108420e+02)) (then (return (f64.const 0))))))
+    (if (i32.gt_u (local.get $hx) (i32.const 0x3fd62e42))
+      (then ;; |x| > ln2/2: reduce
+        (if (i32.lt_u (local.get $hx) (i32.const 0x3ff0a2b2))
+          (then ;; |x| < 1.5·ln2: k = ±1
+            (if (f64.eq (local.get $x) (f64.const 1)) (then (return (f64.const 2.718281828459045))))
+            (if (local.get $xsb)
+              (then
+                (local.set $hi (f64.sub (local.get $x) (f64.const -6.93147180369123816490e-01)))
+                (local.set $lo (f64.const -1.90821492927058770002e-10))
+                (local.set $k (i32.const -1)))
+              (else
+                (local.set $hi (f64.sub (local.get $x) (f64.const 6.93147180369123816490e-01)))
+                (local.set $lo (f64.const 1.90821492927058770002e-10))
+                (local.set $k (i32.const 1)))))
+          (else
+            (local.set $k (i32.trunc_f64_s (f64.add (f64.mul (f64.const 1.44269504088896338700e+00) (local.get $x))
+              (select (f64.const -0.5) (f64.const 0.5) (local.get $xsb)))))
+            (local.set $t (f64.convert_i32_s (local.get $k)))
+            (local.set $hi (f64.sub (local.get $x) (f64.mul (local.get $t) (f64.const 6.93147180369123816490e-01))))
+            (local.set $lo (f64.mul (local.get $t) (f64.const 1.90821492927058770002e-10)))))
+        (local.set $x (f64.sub (local.get $hi) (local.get $lo))))
+      (else ;; |x| < 2^-28: 1 + x
+        (if (i32.lt_u (local.get $hx) (i32.const 0x3e300000)) (then (return (f64.add (f64.const 1) (local.get $x)))))))
+    (local.set $t (f64.mul (local.get $x) (local.get $x)))
+    (local.set $c (f64.sub (local.get $x) (f64.mul (local.get $t)
+      (f64.add (f64.const 1.66666666666666019037e-01) (f64.mul (local.get $t)
+      (f64.add (f64.const -2.77777777770155933842e-03) (f64.mul (local.get $t)
+      (f64.add (f64.const 6.61375632143793436117e-05) (f64.mul (local.get $t)
+      (f64.add (f64.const -1.65339022054652515390e-06) (f64.mul (local.get $t) (f64.const 4.13813679705723846039e-08))))))))))))
+    (if (i32.eqz (local.get $k)) (then
+      (return (f64.sub (f64.const 1) (f64.sub (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (local.get $c) (f64.const 2))) (local.get $x))))))
+    (local.set $y (f64.sub (f64.const 1)
+      (f64.sub (f64.sub (local.get $lo) (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (f64.const 2) (local.get $c)))) (local.get $hi))))
+    (if (i32.ge_s (local.get $k) (i32.const -1021)) (then
+      (if (i32.eq (local.get $k) (i32.const 1024)) (then
+        (return (f64.mul (f64.mul (local.get $y) (f64.const 2)) (f64.const 8.988465674311579539e307)))))
+      (return (f64.mul (local.get $y) (call $pow2 (local.get $k))))))
+    (f64.mul (f64.mul (local.get $y) (call $pow2 (i32.add (local.get $k) (i32.const 1000)))) (f64.const 9.33263618503218878990e-302)))
+
+  ;; 2^k for −1022 ≤ k ≤ 1023, built from its exponent bits
+  (func $pow2 (param $k i32) (result f64)
+    (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u (i32.add (i32.const 0x3ff00000) (i32.shl (local.get $k) (i32.const 20)))) (i64.const 32))))
+
+  (func (export "exp") (param $x f64) (result f64) (call $exp (local.get $x)))
+
+  ;; ---- The dense objective (../dense-objective.ts): a block of m rows as f dense columns of
+  ;; stride B (bytes B·8) at cols; parameters θ[j·K + c] feature-major, the bias last.
+
+  ;; z[c·B + r] = Σ_j θ[j·K + c]·cols[j·B + r] for every class c (j in order, zero θ skipped).
+  (func (export "scores") (param $cols i32) (param $theta i32) (param $z i32) (param $f i32) (param $k i32) (param $B i32) (param $m i32)
+    (local $c i32) (local $j i32) (local $t f64) (local $zc i32)
+    (local.set $B (i32.shl (local.get $B) (i32.const 3)))
+    (memory.fill (local.get $z) (i32.const 0) (i32.mul (local.get $k) (local.get $B)))
+    (block $done (loop $class
+      (br_if $done (i32.ge_u (local.get $c) (local.get $k)))
+      (local.set $zc (i32.add (local.get $z) (i32.mul (local.get $c) (local.get $B))))
+      (local.set $j (i32.const 0))
+      (block $done2 (loop $feature
+        (br_if $done2 (i32.ge_u (local.get $j) (local.get $f)))
+        (local.set $t (f64.load (i32.add (local.get $theta)
+          (i32.shl (i32.add (i32.mul (local.get $j) (local.get $k)) (local.get $c)) (i32.const 3)))))
+        (if (f64.ne (local.get $t) (f64.const 0)) (then
+          (call $axpy (local.get $t) (i32.add (local.get $cols) (i32.mul (local.get $j) (local.get $B))) (local.get $zc) (local.get $m))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $feature)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $class))))
+
+  ;; grad[j·K + c] += Σ_r cols[j·B + r]·z[c·B + r] (z holding ∂loss/∂z).
+  (func (export "gradient") (param $cols i32) (param $z i32) (param $grad i32) (param $f i32) (param $k i32) (param $B i32) (param $m i32)
+    (local $c i32) (local $j i32) (local $at i32)
+    (local.set $B (i32.shl (local.get $B) (i32.const 3)))
+    (block $done (loop $feature
+      (br_if $done (i32.ge_u (local.get $j) (local.get $f)))
+      (local.set $c (i32.const 0))
+      (block $done2 (loop $class
+        (br_if $done2 (i32.ge_u (local.get $c) (local.get $k)))
+        (local.set $at (i32.add (local.get $grad) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $k)) (local.get $c)) (i32.const 3))))
+        (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+          (call $dot (i32.add (local.get $cols) (i32.mul (local.get $j) (local.get $B))) (i32.add (local.get $z) (i32.mul (local.get $c) (local.get $B))) (local.get $m))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $class)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $feature))))
+
+  ;; Adds Σ_r x_a·x_b·∂²loss/∂z_c∂z_c2 (second derivatives per class pair at second + pair·B·8)
+  ;; into the Hessian (size × size, row-major) at (a·K + c, b·K + c2) for every feature pair
+  ;; a ≤ b, and at (a·K + c2, b·K + c) when a ≠ b and c ≠ c2 (the sums are symmetric in c, c2).
+  ;; x_a·x_b is formed once per feature pair in q; with the bias (the last column, all ones) it
+  ;; is x_a itself.
+  (func (export "hessian") (param $hess i32) (param $size i32) (param $k i32) (param $f i32) (param $cols i32) (param $second i32) (param $q i32) (param $B i32) (param $m i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $c2 i32) (local $pair i32) (local $src i32) (local $v f64) (local $at i32)
+    (local.set $B (i32.shl (local.get $B) (i32.const 3)))
+    (block $done (loop $fa
+      (br_if $done (i32.ge_u (local.get $a) (local.get $f)))
+      (local.set $b (local.get $a))
+      (block $done_b (loop $fb
+        (br_if $done_b (i32.ge_u (local.get $b) (local.get $f)))
+        (if (i32.eq (local.get $b) (i32.sub (local.get $f) (i32.const 1)))
+          (then (local.set $src (i32.add (local.get $cols) (i32.mul (local.get $a) (local.get $B)))))
+          (else
+            (call $multiply (i32.add (local.get $cols) (i32.mul (local.get $a) (local.get $B))) (i32.add (local.get $cols) (i32.mul (local.get $b) (local.get $B))) (local.get $q) (local.get $m) (f64.const 1))
+            (local.set $src (local.get $q))))
+        (local.set $pair (i32.const 0))
+        (local.set $c (i32.const 0))
+        (block $done_c (loop $cc
+          (br_if $done_c (i32.ge_u (local.get $c) (local.get $k)))
+          (local.set $c2 (local.get $c))
+          (block $done_c2 (loop $cc2
+            (br_if $done_c2 (i32.ge_u (local.get $c2) (local.get $k)))
+            (local.set $v (call $dot (local.get $src) (i32.add (local.get $second) (i32.mul (local.get $pair) (local.get $B))) (local.get $m)))
+            (local.set $at (call $entry (local.get $hess) (local.get $size) (local.get $k) (local.get $a) (local.get $c) (local.get $b) (local.get $c2)))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $v)))
+            (if (i32.and (i32.ne (local.get $a) (local.get $b)) (i32.ne (local.get $c) (local.get $c2))) (then
+              (local.set $at (call $entry (local.get $hess) (local.get $size) (local.get $k) (local.get $a) (local.get $c2) (local.get $b) (local.get $c)))
+              (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $v)))))
+            (local.set $pair (i32.add (local.get $pair) (i32.const 1)))
+            (local.set $c2 (i32.add (local.get $c2) (i32.const 1)))
+            (br $cc2)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cc)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $fb)))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $fa))))
+
+  ;; Address of Hessian entry (a·K + c, b·K + c2).
+  (func $entry (param $hess i32) (param $size i32) (param $k i32) (param $a i32) (param $c i32) (param $b i32) (param $c2 i32) (result i32)
+    (i32.add (local.get $hess) (i32.shl
+      (i32.add (i32.mul (i32.add (i32.mul (local.get $a) (local.get $k)) (local.get $c)) (local.get $size))
+               (i32.add (i32.mul (local.get $b) (local.get $k)) (local.get $c2)))
+      (i32.const 3))))
+
+  ;; Turns the summed losses' derivatives into the objective's: the gradient (when $withGrad) to
+  ;; grad/n + λ·θ and the Hessian's upper triangle (when $withHess) to H/n + λ·I, mirrored into
+  ;; the lower one, both for the first $penalised parameters (the biases after them are not
+  ;; penalised). Returns ‖θ[0, penalised)‖².
+  (func (export "finish") (param $theta i32) (param $grad i32) (param $withGrad i32) (param $hess i32) (param $withHess i32)
+    (param $size i32) (param $penalised i32) (param $n f64) (param $lambda f64) (result f64)
+    (local $j i32) (local $t f64) (local $reg f64) (local $r i32) (local $c i32) (local $at i32) (local $v f64)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $j) (local.get $penalised)))
+      (local.set $t (f64.load (i32.add (local.get $theta) (i32.shl (local.get $j) (i32.const 3)))))
+      (local.set $reg (f64.add (local.get $reg) (f64.mul (local.get $t) (local.get $t))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $each)))
+    (if (local.get $withGrad) (then
+      (local.set $j (i32.const 0))
+      (block $done (loop $each
+        (br_if $done (i32.ge_u (local.get $j) (local.get $size)))
+        (local.set $at (i32.add (local.get $grad) (i32.shl (local.get $j) (i32.const 3))))
+        (f64.store (local.get $at) (f64.add (f64.div (f64.load (local.get $at)) (local.get $n))
+          (if (result f64) (i32.lt_u (local.get $j) (local.get $penalised))
+            (then (f64.mul (local.get $lambda) (f64.load (i32.add (local.get $theta) (i32.shl (local.get $j) (i32.const 3))))))
+            (else (f64.const 0)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $each)))))
+    (if (local.get $withHess) (then
+      (block $done (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $size)))
+        (local.set $c (local.get $r))
+        (block $done_c (loop $col
+          (br_if $done_c (i32.ge_u (local.get $c) (local.get $size)))
+          (local.set $v (f64.div (f64.load (i32.add (local.get $hess) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $size)) (local.get $c)) (i32.const 3)))) (local.get $n)))
+          (f64.store (i32.add (local.get $hess) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $size)) (local.get $c)) (i32.const 3))) (local.get $v))
+          (f64.store (i32.add (local.get $hess) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $size)) (local.get $r)) (i32.const 3))) (local.get $v))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $col)))
+        (if (i32.lt_u (local.get $r) (local.get $penalised)) (then
+          (local.set $at (i32.add (local.get $hess) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $size)) (local.get $r)) (i32.const 3))))
+          (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $lambda)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row)))))
+    (local.get $reg))
+
+  ;; ---- Newton's step (../newton.ts): d = −(H + εI)⁻¹·g by Cholesky, H (p × p, row-major)
+  ;; overwritten by L in its lower triangle, ε = max(max diag H, 1e-12)·1e-10. Returns gᵀd, or
+  ;; NaN when H + εI is not positive definite.
+  (func (export "newtonStep") (param $H i32) (param $g i32) (param $d i32) (param $p i32) (result f64)
+    (local $i i32) (local $j i32) (local $l i32) (local $diag f64) (local $eps f64) (local $s f64) (local $t f64) (local $ljj f64) (local $at i32)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $i) (local.get $p)))
+      (local.set $diag (f64.max (local.get $diag) (f64.load (call $at (local.get $H) (local.get $p) (local.get $i) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each)))
+    (local.set $eps (f64.mul (f64.max (local.get $diag) (f64.const 1e-12)) (f64.const 1e-10)))
+    (local.set $i (i32.const 0))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $i) (local.get $p)))
+      (local.set $at (call $at (local.get $H) (local.get $p) (local.get $i) (local.get $i)))
+      (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $eps)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each)))
+    ;; H = L·Lᵀ, column by column
+    (block $done (loop $column
+      (br_if $done (i32.ge_u (local.get $j) (local.get $p)))
+      (local.set $s (f64.load (call $at (local.get $H) (local.get $p) (local.get $j) (local.get $j))))
+      (local.set $l (i32.const 0))
+      (block $done_l (loop $inner
+        (br_if $done_l (i32.ge_u (local.get $l) (local.get $j)))
+        (local.set $t (f64.load (call $at (local.get $H) (local.get $p) (local.get $j) (local.get $l))))
+        (local.set $s (f64.sub (local.get $s) (f64.mul (local.get $t) (local.get $t))))
+        (local.set $l (i32.add (local.get $l) (i32.const 1)))
+        (br $inner)))
+      (if (i32.eqz (f64.gt (local.get $s) (f64.const 0))) (then (return (f64.const nan))))
+      (local.set $ljj (f64.sqrt (local.get $s)))
+      (f64.store (call $at (local.get $H) (local.get $p) (local.get $j) (local.get $j)) (local.get $ljj))
+      (local.set $i (i32.add (local.get $j) (i32.const 1)))
+      (block $done_i (loop $below
+        (br_if $done_i (i32.ge_u (local.get $i) (local.get $p)))
+        (local.set $t (f64.load (call $at (local.get $H) (local.get $p) (local.get $i) (local.get $j))))
+        (local.set $l (i32.const 0))
+        (block $done_l (loop $inner
+          (br_if $done_l (i32.ge_u (local.get $l) (local.get $j)))
+          (local.set $t (f64.sub (local.get $t) (f64.mul
+            (f64.load (call $at (local.get $H) (local.get $p) (local.get $i) (local.get $l)))
+            (f64.load (call $at (local.get $H) (local.get $p) (local.get $j) (local.get $l))))))
+          (local.set $l (i32.add (local.get $l) (i32.const 1)))
+          (br $inner)))
+        (f64.store (call $at (local.get $H) (local.get $p) (local.get $i) (local.get $j)) (f64.div (local.get $t) (local.get $ljj)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $below)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $column)))
+    ;; L·y = −g
+    (local.set $i (i32.const 0))
+    (block $done (loop $forward
+      (br_if $done (i32.ge_u (local.get $i) (local.get $p)))
+      (local.set $t (f64.neg (f64.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 3))))))
+      (local.set $l (i32.const 0))
+      (block $done_l (loop $inner
+        (br_if $done_l (i32.ge_u (local.get $l) (local.get $i)))
+        (local.set $t (f64.sub (local.get $t) (f64.mul
+          (f64.load (call $at (local.get $H) (local.get $p) (local.get $i) (local.get $l)))
+          (f64.load (i32.add (local.get $d) (i32.shl (local.get $l) (i32.const 3)))))))
+        (local.set $l (i32.add (local.get $l) (i32.const 1)))
+        (br $inner)))
+      (f64.store (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 3)))
+        (f64.div (local.get $t) (f64.load (call $at (local.get $H) (local.get $p) (local.get $i) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $forward)))
+    ;; Lᵀ·d = y
+    (local.set $i (local.get $p))
+    (block $done (loop $backward
+      (br_if $done (i32.eqz (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (local.set $t (f64.load (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 3)))))
+      (local.set $l (i32.add (local.get $i) (i32.const 1)))
+      (block $done_l (loop $inner
+        (br_if $done_l (i32.ge_u (local.get $l) (local.get $p)))
+        (local.set $t (f64.sub (local.get $t) (f64.mul
+          (f64.load (call $at (local.get $H) (local.get $p) (local.get $l) (local.get $i)))
+          (f64.load (i32.add (local.get $d) (i32.shl (local.get $l) (i32.const 3)))))))
+        (local.set $l (i32.add (local.get $l) (i32.const 1)))
+        (br $inner)))
+      (f64.store (i32.add (local.get $d) (i32.shl (local.get $i) (i32.const 3)))
+        (f64.div (local.get $t) (f64.load (call $at (local.get $H) (local.get $p) (local.get $i) (local.get $i)))))
+      (br $backward)))
+    (call $dot (local.get $g) (local.get $d) (local.get $p)))
+
+  ;; Address of M[i·p + j].
+  (func $at (param $M i32) (param $p i32) (param $i i32) (param $j i32) (result i32)
+    (i32.add (local.get $M) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $p)) (local.get $j)) (i32.const 3))))
 )
