@@ -2,11 +2,12 @@
  * Limited-memory BFGS (two-loop recursion) with a backtracking Armijo line search, for smooth
  * convex objectives (regularised logistic and squared loss). Deterministic.
  *
- * The vector work is done by small kernels (kernels.ts and the fused ones at the bottom): each is
- * one tight loop that V8 optimises on its own, several times faster than the same loops inlined
- * into one long function.
+ * The vectors (the iterate, gradients, direction and the history) live in one WebAssembly arena
+ * and the passes over them are its SIMD kernels (wasm/kernels.wat), each update fused with the
+ * inner product the next step needs.
  */
-import { dot, maxAbs } from './kernels.js';
+import { dot } from './kernels.js';
+import { wasmArena, type Kernels } from './wasm/arena.js';
 
 /** Options of both optimizers (L-BFGS here, Newton's method in newton.ts). */
 export interface OptimizerOptions {
@@ -31,24 +32,26 @@ export function lbfgs(objective: Objective, w0: Float64Array, options: Optimizer
   const gradTol = options.gradTol ?? 1e-5;
   const lossTol = options.lossTol ?? 1e-9;
   const n = w0.length;
-  let w = Float64Array.from(w0);
-  let g = new Float64Array(n);
+  const { arrays, kernels } = wasmArena({ w: n, wNew: n, g: n, gNew: n, d: n, history: 2 * m * n });
+  let { w, wNew, g, gNew } = arrays;
+  const { d, history } = arrays;
+  w.set(w0);
   let loss = objective(w, g);
-  // History pairs in a ring of preallocated vectors: s = Δw, y = Δgradient.
+  // History pairs (s = Δw, y = Δgradient), newest last, in m preallocated pairs of vectors: a
+  // pair's vectors come from the spares, the oldest pair's go back when all are in use.
+  const spare = Array.from({ length: m }, (_, k) => [history.subarray(2 * k * n, (2 * k + 1) * n), history.subarray((2 * k + 1) * n, (2 * k + 2) * n)] as const);
   const S: Float64Array[] = [];
   const Y: Float64Array[] = [];
   const rho: number[] = [];
   const gamma: number[] = [];
-  const d = new Float64Array(n);
-  let wNew = new Float64Array(n);
-  let gNew = new Float64Array(n);
   const alpha = new Float64Array(m);
   let iter = 0;
   for (; iter < maxIter; iter++) {
-    if (maxAbs(g) < gradTol) break;
-    let slope = direction(d, g, S, Y, rho, gamma, alpha);
+    if (kernels.maxAbs(g) < gradTol) break;
+    let slope = direction(kernels, d, g, S, Y, rho, gamma, alpha);
     if (slope >= 0) {
       // Not a descent direction (numerical trouble): restart from steepest descent.
+      S.forEach((v, k) => spare.push([v, Y[k]!]));
       S.length = 0;
       Y.length = 0;
       rho.length = 0;
@@ -60,20 +63,21 @@ export function lbfgs(objective: Objective, w0: Float64Array, options: Optimizer
     let newLoss = Infinity;
     let accepted = false;
     for (let tries = 0; tries < 40 && !accepted; tries++) {
-      stepInto(wNew, w, step, d);
+      kernels.combine(wNew, 1, w, step, d); // w + step·d
       newLoss = objective(wNew, gNew);
       accepted = newLoss <= loss + 1e-4 * step * slope;
       step *= 0.5;
     }
     // No step along a descent direction lowers the loss: converged to machine precision.
     if (!accepted) break;
-    // Reuse the oldest pair's vectors once the history is full.
-    const recycle = S.length === m;
-    const s = recycle ? S.shift()! : new Float64Array(n);
-    const y = recycle ? Y.shift()! : new Float64Array(n);
-    if (recycle) (rho.shift(), gamma.shift());
-    diffInto(s, wNew, w);
-    const [sy, yy] = diffDots(y, gNew, g, s);
+    if (S.length === m) {
+      spare.push([S.shift()!, Y.shift()!]);
+      rho.shift();
+      gamma.shift();
+    }
+    const [s, y] = spare.pop()!;
+    kernels.combine(s, 1, wNew, -1, w); // wNew − w
+    const [sy, yy] = kernels.diffDots(y, gNew, g, s);
     [w, wNew] = [wNew, w];
     [g, gNew] = [gNew, g];
     const improvement = (loss - newLoss) / Math.max(Math.abs(loss), 1e-12);
@@ -84,13 +88,13 @@ export function lbfgs(objective: Objective, w0: Float64Array, options: Optimizer
       Y.push(y);
       rho.push(1 / sy);
       gamma.push(sy / yy);
-    }
+    } else spare.push([s, y]);
     if (improvement >= 0 && improvement < lossTol) {
       iter++;
       break;
     }
   }
-  return { w, loss, iterations: iter };
+  return { w: w.slice(), loss, iterations: iter };
 }
 
 /**
@@ -98,7 +102,7 @@ export function lbfgs(objective: Objective, w0: Float64Array, options: Optimizer
  * (initial H = γ·I, γ = sᵀy / yᵀy of the newest pair) and returns the slope gᵀd. Each update of d
  * is fused with the inner product the next step needs: one pass over d per pair and loop.
  */
-function direction(d: Float64Array, g: Float64Array, S: Float64Array[], Y: Float64Array[], rho: number[], gamma: number[], alpha: Float64Array): number {
+function direction({ axpbyDot }: Kernels, d: Float64Array, g: Float64Array, S: Float64Array[], Y: Float64Array[], rho: number[], gamma: number[], alpha: Float64Array): number {
   const h = S.length;
   if (h === 0) {
     scaleInto(d, g, -1);
@@ -122,61 +126,6 @@ function direction(d: Float64Array, g: Float64Array, S: Float64Array[], Y: Float
   return next;
 }
 
-// Fused kernels, summing in four lanes like kernels.ts.
-
-/** y ← a·x + b·y, returning zᵀy of the new y. */
-function axpbyDot(a: number, x: Float64Array, b: number, y: Float64Array, z: Float64Array): number {
-  const n = y.length;
-  const m = n & ~3;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i < m; i += 4) {
-    const v0 = b * y[i]! + a * x[i]!;
-    const v1 = b * y[i + 1]! + a * x[i + 1]!;
-    const v2 = b * y[i + 2]! + a * x[i + 2]!;
-    const v3 = b * y[i + 3]! + a * x[i + 3]!;
-    y[i] = v0;
-    y[i + 1] = v1;
-    y[i + 2] = v2;
-    y[i + 3] = v3;
-    s0 += v0 * z[i]!;
-    s1 += v1 * z[i + 1]!;
-    s2 += v2 * z[i + 2]!;
-    s3 += v3 * z[i + 3]!;
-  }
-  for (; i < n; i++) {
-    const v = b * y[i]! + a * x[i]!;
-    y[i] = v;
-    s0 += v * z[i]!;
-  }
-  return s0 + s1 + (s2 + s3);
-}
-
-/** y ← a − b, returning [sᵀy, yᵀy]. */
-function diffDots(y: Float64Array, a: Float64Array, b: Float64Array, s: Float64Array): [number, number] {
-  const n = y.length;
-  const m = n & ~1;
-  let sy0 = 0, sy1 = 0, yy0 = 0, yy1 = 0;
-  let i = 0;
-  for (; i < m; i += 2) {
-    const v0 = a[i]! - b[i]!;
-    const v1 = a[i + 1]! - b[i + 1]!;
-    y[i] = v0;
-    y[i + 1] = v1;
-    sy0 += s[i]! * v0;
-    sy1 += s[i + 1]! * v1;
-    yy0 += v0 * v0;
-    yy1 += v1 * v1;
-  }
-  for (; i < n; i++) {
-    const v = a[i]! - b[i]!;
-    y[i] = v;
-    sy0 += s[i]! * v;
-    yy0 += v * v;
-  }
-  return [sy0 + sy1, yy0 + yy1];
-}
-
 function scale(x: Float64Array, a: number): void {
   for (let i = 0; i < x.length; i++) x[i] = x[i]! * a;
 }
@@ -184,14 +133,4 @@ function scale(x: Float64Array, a: number): void {
 /** out = a·x */
 function scaleInto(out: Float64Array, x: Float64Array, a: number): void {
   for (let i = 0; i < out.length; i++) out[i] = a * x[i]!;
-}
-
-/** out = w + step·d */
-function stepInto(out: Float64Array, w: Float64Array, step: number, d: Float64Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = w[i]! + step * d[i]!;
-}
-
-/** out = a − b */
-function diffInto(out: Float64Array, a: Float64Array, b: Float64Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = a[i]! - b[i]!;
 }

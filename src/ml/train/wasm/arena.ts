@@ -9,6 +9,7 @@
  * any ArrayBuffer in the process has been detached V8's optimised code checks every typed array
  * access for it — measured: text training 45% slower.
  */
+import { UsageError } from '../../../core/errors.js';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
 interface Exports {
@@ -23,6 +24,10 @@ interface Exports {
   hessian(hess: number, size: number, k: number, f: number, cols: number, second: number, q: number, B: number, m: number): void;
   finish(theta: number, grad: number, withGrad: number, hess: number, withHess: number, size: number, penalised: number, n: number, lambda: number): number;
   newtonStep(H: number, g: number, d: number, p: number): number;
+  axpbyDot(a: number, x: number, b: number, y: number, z: number, n: number): number;
+  diffDots(y: number, a: number, b: number, s: number, n: number): [number, number];
+  combine(out: number, a: number, x: number, b: number, y: number, n: number): void;
+  maxAbs(x: number, n: number): number;
 }
 
 export interface Kernels {
@@ -54,9 +59,19 @@ export interface Kernels {
   finish(theta: Float64Array, grad: Float64Array | undefined, hess: Float64Array | undefined, size: number, penalised: number, n: number, lambda: number): number;
   /** Newton's direction d = −(H + εI)⁻¹·g by Cholesky (H, p × p, overwritten); returns gᵀd, NaN when H cannot be factored. */
   newtonStep(H: Float64Array, g: Float64Array, d: Float64Array, p: number): number;
+  /** L-BFGS: y ← b·y + a·x, returning zᵀy of the new y (four lanes, as dot). */
+  axpbyDot(a: number, x: Float64Array, b: number, y: Float64Array, z: Float64Array): number;
+  /** L-BFGS: y ← a − b, returning [sᵀy, yᵀy]. */
+  diffDots(y: Float64Array, a: Float64Array, b: Float64Array, s: Float64Array): [number, number];
+  /** out ← a·x + b·y elementwise (out may be x or y). */
+  combine(out: Float64Array, a: number, x: Float64Array, b: number, y: Float64Array): void;
+  /** The largest |x[i]| (NaN if any is NaN). */
+  maxAbs(x: Float64Array): number;
 }
 
 const PAGE = 65536;
+/** A 32-bit WebAssembly memory holds at most 4 GiB. */
+const MAX_PAGES = 65536;
 const math = { log: Math.log, log1p: Math.log1p };
 let compiled: WebAssembly.Module | undefined;
 
@@ -73,7 +88,9 @@ export function wasmArena<K extends string>(lengths: Record<K, number>): { array
     offsets.push(bytes);
     bytes += Math.ceil((lengths[name] * 8) / 16) * 16;
   }
-  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  if (pages > MAX_PAGES) throw new UsageError(`training needs ${(bytes / 2 ** 30).toFixed(1)} GiB of working memory, more than the 4 GiB the built-in trainer can address: train fewer parameters (fewer hash bits or classes)`);
+  const memory = new WebAssembly.Memory({ initial: pages });
   const e = new WebAssembly.Instance(compiled, { math, env: { memory } }).exports as unknown as Exports;
   const buffer = memory.buffer;
   const arrays = {} as Record<K, Float64Array>;
@@ -96,6 +113,10 @@ export function wasmArena<K extends string>(lengths: Record<K, number>): { array
       hessian: (hess, size, k, f, cols, second, q, B, m) => e.hessian(at(hess), size, k, f, at(cols), at(second), at(q), B, m),
       finish: (theta, grad, hess, size, penalised, n, lambda) => e.finish(at(theta), grad ? at(grad) : 0, grad ? 1 : 0, hess ? at(hess) : 0, hess ? 1 : 0, size, penalised, n, lambda),
       newtonStep: (H, g, d, p) => e.newtonStep(at(H), at(g), at(d), p),
+      axpbyDot: (a, x, b, y, z) => e.axpbyDot(a, at(x), b, at(y), at(z), y.length),
+      diffDots: (y, a, b, s) => e.diffDots(at(y), at(a), at(b), at(s), y.length),
+      combine: (out, a, x, b, y) => e.combine(at(out), a, at(x), b, at(y), out.length),
+      maxAbs: (x) => e.maxAbs(at(x), x.length),
     },
   };
 }

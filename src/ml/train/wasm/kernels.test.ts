@@ -89,6 +89,37 @@ describe('WebAssembly training kernels', () => {
     }
   });
 
+  it('the L-BFGS kernels equal the JavaScript loops bit for bit', () => {
+    for (const n of [0, 1, 2, 3, 5, 8, 13, 101]) {
+      const { arrays, kernels } = wasmArena({ x: n, y: n, z: n, out: n });
+      const [x, y, z] = [random(n + 1, n), random(n + 2, n), random(n + 3, n)];
+      arrays.x.set(x);
+      arrays.y.set(y);
+      arrays.z.set(z);
+      // y ← b·y + a·x, then zᵀy in four lanes
+      const lanes = [0, 0, 0, 0];
+      const yNew = Array.from(y, (v, i) => 0.7 * v + -1.3 * x[i]!);
+      const quads = n & ~3;
+      yNew.forEach((v, i) => (lanes[i < quads ? i % 4 : 0]! += v * z[i]!));
+      expect(kernels.axpbyDot(-1.3, arrays.x, 0.7, arrays.y, arrays.z)).toBe(lanes[0]! + lanes[1]! + (lanes[2]! + lanes[3]!));
+      expect(Array.from(arrays.y)).toEqual(yNew);
+      // out ← a − b, with sᵀout and outᵀout in two lanes
+      const diff = Array.from(x, (v, i) => v - z[i]!);
+      const sy = [0, 0];
+      const yy = [0, 0];
+      const pairs = n & ~1;
+      diff.forEach((v, i) => {
+        sy[i < pairs ? i % 2 : 0]! += yNew[i]! * v;
+        yy[i < pairs ? i % 2 : 0]! += v * v;
+      });
+      expect(kernels.diffDots(arrays.out, arrays.x, arrays.z, arrays.y)).toEqual([sy[0]! + sy[1]!, yy[0]! + yy[1]!]);
+      expect(Array.from(arrays.out)).toEqual(diff);
+      kernels.combine(arrays.out, 1, arrays.x, 0.25, arrays.z);
+      expect(Array.from(arrays.out)).toEqual(Array.from(x, (v, i) => 1 * v + 0.25 * z[i]!));
+      expect(kernels.maxAbs(arrays.z)).toBe(n === 0 ? 0 : Math.max(...Array.from(z, Math.abs)));
+    }
+  });
+
   it('the softmax loss equals the JavaScript computation: loss, gradient and second derivatives', () => {
     const k = 4;
     const stride = 37;

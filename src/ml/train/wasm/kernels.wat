@@ -491,4 +491,95 @@
   ;; Address of M[i·p + j].
   (func $at (param $M i32) (param $p i32) (param $i i32) (param $j i32) (result i32)
     (i32.add (local.get $M) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $p)) (local.get $j)) (i32.const 3))))
+
+  ;; ---- L-BFGS (../lbfgs.ts): vectors of n doubles, updates fused with the next inner product.
+
+  ;; y ← b·y + a·x; returns zᵀy of the new y, summed in four lanes like $dot.
+  (func (export "axpbyDot") (param $a f64) (param $x i32) (param $b f64) (param $y i32) (param $z i32) (param $n i32) (result f64)
+    (local $aa v128) (local $bb v128) (local $lo v128) (local $hi v128) (local $v v128) (local $w v128) (local $end i32) (local $tail f64) (local $s f64)
+    (local.set $aa (f64x2.splat (local.get $a)))
+    (local.set $bb (f64x2.splat (local.get $b)))
+    (local.set $end (i32.add (local.get $y) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
+    (block $done (loop $quad
+      (br_if $done (i32.ge_u (local.get $y) (local.get $end)))
+      (local.set $v (f64x2.add (f64x2.mul (local.get $bb) (v128.load (local.get $y))) (f64x2.mul (local.get $aa) (v128.load (local.get $x)))))
+      (local.set $w (f64x2.add (f64x2.mul (local.get $bb) (v128.load offset=16 (local.get $y))) (f64x2.mul (local.get $aa) (v128.load offset=16 (local.get $x)))))
+      (v128.store (local.get $y) (local.get $v))
+      (v128.store offset=16 (local.get $y) (local.get $w))
+      (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul (local.get $v) (v128.load (local.get $z)))))
+      (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $w) (v128.load offset=16 (local.get $z)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 32)))
+      (local.set $y (i32.add (local.get $y) (i32.const 32)))
+      (local.set $z (i32.add (local.get $z) (i32.const 32)))
+      (br $quad)))
+    (local.set $tail (f64x2.extract_lane 0 (local.get $lo)))
+    (local.set $n (i32.and (local.get $n) (i32.const 3)))
+    (block $done (loop $one
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $s (f64.add (f64.mul (local.get $b) (f64.load (local.get $y))) (f64.mul (local.get $a) (f64.load (local.get $x)))))
+      (f64.store (local.get $y) (local.get $s))
+      (local.set $tail (f64.add (local.get $tail) (f64.mul (local.get $s) (f64.load (local.get $z)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 8)))
+      (local.set $y (i32.add (local.get $y) (i32.const 8)))
+      (local.set $z (i32.add (local.get $z) (i32.const 8)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $one)))
+    (f64.add
+      (f64.add (local.get $tail) (f64x2.extract_lane 1 (local.get $lo)))
+      (f64.add (f64x2.extract_lane 0 (local.get $hi)) (f64x2.extract_lane 1 (local.get $hi)))))
+
+  ;; y ← a − b; returns sᵀy and yᵀy, each summed in two lanes (i mod 2).
+  (func (export "diffDots") (param $y i32) (param $a i32) (param $b i32) (param $s i32) (param $n i32) (result f64 f64)
+    (local $sy v128) (local $yy v128) (local $v v128) (local $end i32) (local $sy0 f64) (local $yy0 f64) (local $d f64)
+    (local.set $end (i32.add (local.get $y) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (block $done (loop $pair
+      (br_if $done (i32.ge_u (local.get $y) (local.get $end)))
+      (local.set $v (f64x2.sub (v128.load (local.get $a)) (v128.load (local.get $b))))
+      (v128.store (local.get $y) (local.get $v))
+      (local.set $sy (f64x2.add (local.get $sy) (f64x2.mul (v128.load (local.get $s)) (local.get $v))))
+      (local.set $yy (f64x2.add (local.get $yy) (f64x2.mul (local.get $v) (local.get $v))))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (local.set $s (i32.add (local.get $s) (i32.const 16)))
+      (br $pair)))
+    (local.set $sy0 (f64x2.extract_lane 0 (local.get $sy)))
+    (local.set $yy0 (f64x2.extract_lane 0 (local.get $yy)))
+    (if (i32.and (local.get $n) (i32.const 1)) (then
+      (local.set $d (f64.sub (f64.load (local.get $a)) (f64.load (local.get $b))))
+      (f64.store (local.get $y) (local.get $d))
+      (local.set $sy0 (f64.add (local.get $sy0) (f64.mul (f64.load (local.get $s)) (local.get $d))))
+      (local.set $yy0 (f64.add (local.get $yy0) (f64.mul (local.get $d) (local.get $d))))))
+    (f64.add (local.get $sy0) (f64x2.extract_lane 1 (local.get $sy)))
+    (f64.add (local.get $yy0) (f64x2.extract_lane 1 (local.get $yy))))
+
+  ;; out ← a·x + b·y (elementwise; out may be x or y)
+  (func (export "combine") (param $out i32) (param $a f64) (param $x i32) (param $b f64) (param $y i32) (param $n i32)
+    (local $aa v128) (local $bb v128) (local $end i32)
+    (local.set $aa (f64x2.splat (local.get $a)))
+    (local.set $bb (f64x2.splat (local.get $b)))
+    (local.set $end (i32.add (local.get $out) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (block $done (loop $pair
+      (br_if $done (i32.ge_u (local.get $out) (local.get $end)))
+      (v128.store (local.get $out) (f64x2.add (f64x2.mul (local.get $aa) (v128.load (local.get $x))) (f64x2.mul (local.get $bb) (v128.load (local.get $y)))))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (br $pair)))
+    (if (i32.and (local.get $n) (i32.const 1)) (then
+      (f64.store (local.get $out) (f64.add (f64.mul (local.get $a) (f64.load (local.get $x))) (f64.mul (local.get $b) (f64.load (local.get $y))))))))
+
+  ;; max |x[i]|
+  (func (export "maxAbs") (param $x i32) (param $n i32) (result f64)
+    (local $m v128) (local $end i32) (local $r f64)
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (block $done (loop $pair
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $m (f64x2.max (local.get $m) (f64x2.abs (v128.load (local.get $x)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $pair)))
+    (local.set $r (f64.max (f64x2.extract_lane 0 (local.get $m)) (f64x2.extract_lane 1 (local.get $m))))
+    (if (i32.and (local.get $n) (i32.const 1)) (then
+      (local.set $r (f64.max (local.get $r) (f64.abs (f64.load (local.get $x)))))))
+    (local.get $r))
 )
