@@ -65,40 +65,36 @@ function minimise(X: Csr, loss: Loss, lambda: number, start: Float64Array, opts:
   return lbfgs(columnObjective(toCsc(X), loss, lambda), start, opts);
 }
 
-/** The mean loss plus λ/2·‖W‖² and its gradient, walking X column by column. */
+/**
+ * The mean loss plus λ/2·‖W‖² and its gradient, walking X column by column (in WebAssembly:
+ * scoreColumns and gatherColumns in wasm/kernels.wat, on a copy of X in its memory).
+ */
 function columnObjective(X: Csc, loss: Loss, lambda: number): Objective {
-  const { rows: n, cols: d, colptr, rowIndices, values } = X;
+  const { rows: n, cols: d } = X;
   const k = loss.k;
+  const size = (d + 1) * k;
   const bOff = d * k;
-  // Class-major per row: the scores, then dloss/dz / n.
+  const nnz = X.colptr[d]!;
   const {
-    arrays: { z },
+    arrays: { z, theta, grad, values },
+    ints: { colptr, rows },
+    kernels,
     block,
-  } = lossArena(loss, n, { z: k * n });
-  return (theta, grad) => {
+  } = lossArena(loss, n, { z: k * n, theta: size, grad: size, values: nnz }, { colptr: d + 1, rows: nnz });
+  colptr.set(X.colptr);
+  rows.set(X.rowIndices.subarray(0, nnz));
+  values.set(X.values.subarray(0, nnz));
+  // z: class-major per row, the scores, then dloss/dz / n.
+  return (w, g) => {
+    theta.set(w);
     for (let c = 0; c < k; c++) z.fill(theta[bOff + c]!, c * n, (c + 1) * n);
-    scoreColumns(colptr, rowIndices, values, k, theta, z);
+    kernels.scoreColumns(colptr, rows, values, d, k, theta, z, n);
     const total = block(z, n, n, 0);
     for (let c = 0; c < k; c++) grad[bOff + c] = scaleSum(z, c * n, n, 1 / n);
-    return total / n + 0.5 * lambda * gatherColumns(colptr, rowIndices, values, k, z, theta, lambda, grad);
+    const reg = kernels.gatherColumns(colptr, rows, values, d, k, z, n, theta, lambda, grad);
+    g.set(grad);
+    return total / n + 0.5 * lambda * reg;
   };
-}
-
-/** z[c·n + row] += Σ_j theta[j·K + c]·X[row, j], column by column. */
-function scoreColumns(colptr: Int32Array, rowIndices: Int32Array, values: Float64Array, k: number, theta: Float64Array, z: Float64Array): void {
-  const d = colptr.length - 1;
-  const n = z.length / k;
-  for (let c = 0; c < k; c++) {
-    const zc = z.subarray(c * n, (c + 1) * n);
-    for (let j = 0; j < d; j++) {
-      const t = theta[j * k + c]!;
-      if (t === 0) continue;
-      for (let p = colptr[j]!, e = colptr[j + 1]!; p < e; p++) {
-        const row = rowIndices[p]!;
-        zc[row] = zc[row]! + t * values[p]!;
-      }
-    }
-  }
 }
 
 /** z[off..off+m) *= a; returns the new sum. */
@@ -110,24 +106,6 @@ function scaleSum(z: Float64Array, off: number, m: number, a: number): number {
     s += v;
   }
   return s;
-}
-
-/** grad[j·K + c] = Σ_row r[c·n + row]·X[row, j] + λ·theta[j·K + c]; returns ‖W‖². */
-function gatherColumns(colptr: Int32Array, rowIndices: Int32Array, values: Float64Array, k: number, r: Float64Array, theta: Float64Array, lambda: number, grad: Float64Array): number {
-  const d = colptr.length - 1;
-  const n = r.length / k;
-  let reg = 0;
-  for (let c = 0; c < k; c++) {
-    const rc = r.subarray(c * n, (c + 1) * n);
-    for (let j = 0; j < d; j++) {
-      let s = 0;
-      for (let p = colptr[j]!, e = colptr[j + 1]!; p < e; p++) s += rc[rowIndices[p]!]! * values[p]!;
-      const t = theta[j * k + c]!;
-      grad[j * k + c] = s + lambda * t;
-      reg += t * t;
-    }
-  }
-  return reg;
 }
 
 /** Scores (logits, or the prediction for regression) of every row: n × K. */

@@ -24,12 +24,17 @@ export const squaredLoss = (y: Float64Array): Loss => ({ kind: 'squared', k: 1, 
 export type BlockLoss = (z: Float64Array, stride: number, m: number, start: number, second?: Float64Array) => number;
 
 /**
- * A wasm arena holding the caller's arrays, the loss's targets and its scratch for blocks of up
+ * A wasm arena holding the caller's arrays (float64, and int32 ones), the loss's targets and its scratch for blocks of up
  * to B rows; the loss as a function of one block whose scores (and second derivatives) are in it.
  */
-export function lossArena<K extends string>(loss: Loss, B: number, lengths: Record<K, number>): { arrays: Record<K, Float64Array>; kernels: Kernels; block: BlockLoss } {
+export function lossArena<K extends string, I extends string = never>(
+  loss: Loss,
+  B: number,
+  lengths: Record<K, number>,
+  intLengths = {} as Record<I, number>,
+): { arrays: Record<K, Float64Array>; ints: Record<I, Int32Array>; kernels: Kernels; block: BlockLoss } {
   const scratch = loss.kind === 'softmax' ? B : 0;
-  const { arrays, kernels } = wasmArena<K | 'targets' | 'max' | 'sum'>({ ...lengths, targets: loss.y.length, max: scratch, sum: scratch });
+  const { arrays, ints, kernels } = wasmArena<K | 'targets' | 'max' | 'sum', I>({ ...lengths, targets: loss.y.length, max: scratch, sum: scratch }, intLengths);
   const { targets: y, max, sum } = arrays;
   y.set(loss.y);
   const block: BlockLoss =
@@ -38,5 +43,5 @@ export function lossArena<K extends string>(loss: Loss, B: number, lengths: Reco
       : loss.kind === 'logistic'
         ? (z, _stride, m, start, second) => kernels.logistic(z, m, y, start, second)
         : (z, _stride, m, start, second) => kernels.squared(z, m, y, start, second);
-  return { arrays, kernels, block };
+  return { arrays, ints, kernels, block };
 }

@@ -28,6 +28,8 @@ interface Exports {
   diffDots(y: number, a: number, b: number, s: number, n: number): [number, number];
   combine(out: number, a: number, x: number, b: number, y: number, n: number): void;
   maxAbs(x: number, n: number): number;
+  scoreColumns(colptr: number, rows: number, values: number, d: number, k: number, theta: number, z: number, n: number): void;
+  gatherColumns(colptr: number, rows: number, values: number, d: number, k: number, r: number, n: number, theta: number, lambda: number, grad: number): number;
 }
 
 export interface Kernels {
@@ -67,6 +69,13 @@ export interface Kernels {
   combine(out: Float64Array, a: number, x: Float64Array, b: number, y: Float64Array): void;
   /** The largest |x[i]| (NaN if any is NaN). */
   maxAbs(x: Float64Array): number;
+  /**
+   * The column objective (X stored by column: colptr, rows, values; d columns, n rows, K
+   * classes): z[c·n + row] += Σ_j θ[j·K + c]·X[row, j], …
+   */
+  scoreColumns(colptr: Int32Array, rows: Int32Array, values: Float64Array, d: number, k: number, theta: Float64Array, z: Float64Array, n: number): void;
+  /** … and grad[j·K + c] = Σ_row r[c·n + row]·X[row, j] + λ·θ[j·K + c], returning ‖θ[0, d·K)‖². */
+  gatherColumns(colptr: Int32Array, rows: Int32Array, values: Float64Array, d: number, k: number, r: Float64Array, n: number, theta: Float64Array, lambda: number, grad: Float64Array): number;
 }
 
 const PAGE = 65536;
@@ -76,17 +85,19 @@ const math = { log: Math.log, log1p: Math.log1p };
 let compiled: WebAssembly.Module | undefined;
 
 /**
- * Zeroed arrays of the given lengths (each 16-byte aligned) in a fresh memory, and kernels that
- * accept only them: a Float64Array's byteOffset is its address in the memory.
+ * Zeroed float64 arrays (and int32 ones, `ints`) of the given lengths, each 16-byte aligned, in a
+ * fresh memory, and kernels that accept only them: a typed array's byteOffset is its address in
+ * the memory.
  */
-export function wasmArena<K extends string>(lengths: Record<K, number>): { arrays: Record<K, Float64Array>; kernels: Kernels } {
+export function wasmArena<K extends string, I extends string = never>(lengths: Record<K, number>, intLengths = {} as Record<I, number>): { arrays: Record<K, Float64Array>; ints: Record<I, Int32Array>; kernels: Kernels } {
   compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
   const names = Object.keys(lengths) as K[];
+  const intNames = Object.keys(intLengths) as I[];
   const offsets: number[] = [];
   let bytes = 0;
-  for (const name of names) {
+  for (const n of [...names.map((k) => lengths[k] * 8), ...intNames.map((k) => intLengths[k] * 4)]) {
     offsets.push(bytes);
-    bytes += Math.ceil((lengths[name] * 8) / 16) * 16;
+    bytes += Math.ceil(n / 16) * 16;
   }
   const pages = Math.max(1, Math.ceil(bytes / PAGE));
   if (pages > MAX_PAGES) throw new UsageError(`training needs ${(bytes / 2 ** 30).toFixed(1)} GiB of working memory, more than the 4 GiB the built-in trainer can address: train fewer parameters (fewer hash bits or classes)`);
@@ -95,12 +106,15 @@ export function wasmArena<K extends string>(lengths: Record<K, number>): { array
   const buffer = memory.buffer;
   const arrays = {} as Record<K, Float64Array>;
   names.forEach((name, i) => (arrays[name] = new Float64Array(buffer, offsets[i], lengths[name])));
-  const at = (a: Float64Array, o = 0): number => {
+  const ints = {} as Record<I, Int32Array>;
+  intNames.forEach((name, i) => (ints[name] = new Int32Array(buffer, offsets[names.length + i], intLengths[name])));
+  const at = (a: Float64Array | Int32Array, o = 0): number => {
     if (a.buffer !== buffer) throw new Error('wasm kernels take arrays of their own arena only');
-    return a.byteOffset + o * 8;
+    return a.byteOffset + o * a.BYTES_PER_ELEMENT;
   };
   return {
     arrays,
+    ints,
     kernels: {
       dot: (a, ao, b, bo, m) => e.dot(at(a, ao), at(b, bo), m),
       axpy: (t, x, xo, y, yo, m) => e.axpy(t, at(x, xo), at(y, yo), m),
@@ -117,6 +131,8 @@ export function wasmArena<K extends string>(lengths: Record<K, number>): { array
       diffDots: (y, a, b, s) => e.diffDots(at(y), at(a), at(b), at(s), y.length),
       combine: (out, a, x, b, y) => e.combine(at(out), a, at(x), b, at(y), out.length),
       maxAbs: (x) => e.maxAbs(at(x), x.length),
+      scoreColumns: (colptr, rows, values, d, k, theta, z, n) => e.scoreColumns(at(colptr), at(rows), at(values), d, k, at(theta), at(z), n),
+      gatherColumns: (colptr, rows, values, d, k, r, n, theta, lambda, grad) => e.gatherColumns(at(colptr), at(rows), at(values), d, k, at(r), n, at(theta), lambda, at(grad)),
     },
   };
 }

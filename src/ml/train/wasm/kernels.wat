@@ -582,4 +582,62 @@
     (if (i32.and (local.get $n) (i32.const 1)) (then
       (local.set $r (f64.max (local.get $r) (f64.abs (f64.load (local.get $x)))))))
     (local.get $r))
+
+  ;; ---- The column objective (../linear.ts): X stored by column, colptr (d + 1 i32), rows (i32)
+  ;; and values (f64) per entry; n rows, K classes, per-row arrays class-major (c·n + row).
+
+  ;; z[c·n + row] += Σ_j θ[j·K + c]·X[row, j], column by column, zero θ skipped.
+  (func (export "scoreColumns") (param $colptr i32) (param $rows i32) (param $values i32) (param $d i32) (param $k i32) (param $theta i32) (param $z i32) (param $n i32)
+    (local $c i32) (local $j i32) (local $p i32) (local $end i32) (local $t f64) (local $zc i32) (local $at i32)
+    (block $done (loop $class
+      (br_if $done (i32.ge_u (local.get $c) (local.get $k)))
+      (local.set $zc (i32.add (local.get $z) (i32.shl (i32.mul (local.get $c) (local.get $n)) (i32.const 3))))
+      (local.set $j (i32.const 0))
+      (block $done_j (loop $column
+        (br_if $done_j (i32.ge_u (local.get $j) (local.get $d)))
+        (local.set $t (f64.load (i32.add (local.get $theta) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $k)) (local.get $c)) (i32.const 3)))))
+        (if (f64.ne (local.get $t) (f64.const 0)) (then
+          (local.set $p (i32.load (i32.add (local.get $colptr) (i32.shl (local.get $j) (i32.const 2)))))
+          (local.set $end (i32.load offset=4 (i32.add (local.get $colptr) (i32.shl (local.get $j) (i32.const 2)))))
+          (block $done_p (loop $entry
+            (br_if $done_p (i32.ge_s (local.get $p) (local.get $end)))
+            (local.set $at (i32.add (local.get $zc) (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))) (i32.const 3))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+              (f64.mul (local.get $t) (f64.load (i32.add (local.get $values) (i32.shl (local.get $p) (i32.const 3)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $entry)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $column)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $class))))
+
+  ;; grad[j·K + c] = Σ_row r[c·n + row]·X[row, j] + λ·θ[j·K + c]; returns Σ θ[j·K + c]² (j < d).
+  (func (export "gatherColumns") (param $colptr i32) (param $rows i32) (param $values i32) (param $d i32) (param $k i32) (param $r i32) (param $n i32)
+    (param $theta i32) (param $lambda f64) (param $grad i32) (result f64)
+    (local $c i32) (local $j i32) (local $p i32) (local $end i32) (local $s f64) (local $t f64) (local $rc i32) (local $reg f64) (local $idx i32)
+    (block $done (loop $class
+      (br_if $done (i32.ge_u (local.get $c) (local.get $k)))
+      (local.set $rc (i32.add (local.get $r) (i32.shl (i32.mul (local.get $c) (local.get $n)) (i32.const 3))))
+      (local.set $j (i32.const 0))
+      (block $done_j (loop $column
+        (br_if $done_j (i32.ge_u (local.get $j) (local.get $d)))
+        (local.set $s (f64.const 0))
+        (local.set $p (i32.load (i32.add (local.get $colptr) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $end (i32.load offset=4 (i32.add (local.get $colptr) (i32.shl (local.get $j) (i32.const 2)))))
+        (block $done_p (loop $entry
+          (br_if $done_p (i32.ge_s (local.get $p) (local.get $end)))
+          (local.set $s (f64.add (local.get $s) (f64.mul
+            (f64.load (i32.add (local.get $rc) (i32.shl (i32.load (i32.add (local.get $rows) (i32.shl (local.get $p) (i32.const 2)))) (i32.const 3))))
+            (f64.load (i32.add (local.get $values) (i32.shl (local.get $p) (i32.const 3)))))))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br $entry)))
+        (local.set $idx (i32.shl (i32.add (i32.mul (local.get $j) (local.get $k)) (local.get $c)) (i32.const 3)))
+        (local.set $t (f64.load (i32.add (local.get $theta) (local.get $idx))))
+        (f64.store (i32.add (local.get $grad) (local.get $idx)) (f64.add (local.get $s) (f64.mul (local.get $lambda) (local.get $t))))
+        (local.set $reg (f64.add (local.get $reg) (f64.mul (local.get $t) (local.get $t))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $column)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $class)))
+    (local.get $reg))
 )
