@@ -76,10 +76,13 @@ export function trainModel(rows: { input: Input; label: string }[], task: Task, 
     }));
     result = trainRidge(X, y, lambda, { maxIter: p.maxIter, onIteration });
   } else {
-    labels = [...new Set(rows.map((r) => r.label))].sort();
+    const seen = new Set<string>();
+    for (let i = 0; i < rows.length; i++) seen.add(rows[i]!.label);
+    labels = [...seen].sort();
     if (labels.length < 2) throw new UsageError(`the train split has one class only (${labels[0]}): a classifier needs at least two`);
     const index = new Map(labels.map((l, i) => [l, i]));
-    const y = Int32Array.from(rows.map((r) => index.get(r.label)!));
+    const y = new Int32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) y[i] = index.get(rows[i]!.label)!;
     result = labels.length === 2 ? trainBinaryLogistic(X, y, lambda, { maxIter: p.maxIter, onIteration }) : trainSoftmax(X, y, labels.length, lambda, { maxIter: p.maxIter, onIteration });
   }
   return {
