@@ -226,6 +226,10 @@ describe('WebAssembly training kernels', () => {
     expect(() => kernels.axpy(1, other.arrays.a, 0, arrays.a, 0, 8)).toThrow(/own arena/);
   });
 
+  it('refuses working memory past the 4 GiB a wasm32 memory can address, saying what to change', () => {
+    expect(() => wasmArena({ w: 2 ** 28, history: 2 ** 28 + 8 })).toThrow(/4\.0 GiB of working memory.*fewer parameters/);
+  });
+
   it('sizes its memory for the arrays asked for (beyond one 64 KiB page)', () => {
     const { arrays, kernels } = wasmArena({ a: 20_000, b: 20_000 });
     arrays.a.fill(1);
