@@ -24,8 +24,9 @@ export const squaredLoss = (y: Float64Array): Loss => ({ kind: 'squared', k: 1, 
 export type BlockLoss = (z: Float64Array, stride: number, m: number, start: number, second?: Float64Array) => number;
 
 /**
- * A wasm arena holding the caller's arrays (float64, and int32 ones), the loss's targets and its scratch for blocks of up
- * to B rows; the loss as a function of one block whose scores (and second derivatives) are in it.
+ * A wasm arena holding the caller's arrays (float64, and int32 ones), the loss's targets and its
+ * scratch for blocks of up to B rows; the loss as a function of one block whose scores (and
+ * second derivatives) are in it.
  */
 export function lossArena<K extends string, I extends string = never>(
   loss: Loss,
