@@ -168,8 +168,7 @@ export function transform(spec: FeaturizerSpec, inputs: Input[]): Csr {
   for (let i = 0; i < inputs.length; i++) {
     const x = inputs[i]!;
     for (let j = 0; j < fields.length; j++) {
-      const raw = x[fields[j]!];
-      const v = typeof raw === 'number' ? raw : toNumber(raw);
+      const v = toNumber(x[fields[j]!]);
       const z = Number.isFinite(v) ? (v - means[j]!) / stds[j]! : 0;
       if (z === 0) continue;
       indices[p] = columns[j]!;

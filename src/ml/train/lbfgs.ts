@@ -6,7 +6,6 @@
  * and the passes over them are its SIMD kernels (wasm/kernels.wat), each update fused with the
  * inner product the next step needs.
  */
-import { dot } from './kernels.js';
 import { wasmArena, type Kernels } from './wasm/arena.js';
 
 /** Options of both optimizers (L-BFGS here, Newton's method in newton.ts). */
@@ -57,7 +56,7 @@ export function lbfgs(objective: Objective, w0: Float64Array, options: Optimizer
       rho.length = 0;
       gamma.length = 0;
       scaleInto(d, g, -1);
-      slope = -dot(g, 0, g, 0, g.length);
+      slope = -kernels.dot(g, 0, g, 0, g.length);
     }
     let step = 1;
     let newLoss = Infinity;
@@ -102,7 +101,7 @@ export function lbfgs(objective: Objective, w0: Float64Array, options: Optimizer
  * (initial H = γ·I, γ = sᵀy / yᵀy of the newest pair) and returns the slope gᵀd. Each update of d
  * is fused with the inner product the next step needs: one pass over d per pair and loop.
  */
-function direction({ axpbyDot }: Kernels, d: Float64Array, g: Float64Array, S: Float64Array[], Y: Float64Array[], rho: number[], gamma: number[], alpha: Float64Array): number {
+function direction({ axpbyDot, dot }: Kernels, d: Float64Array, g: Float64Array, S: Float64Array[], Y: Float64Array[], rho: number[], gamma: number[], alpha: Float64Array): number {
   const h = S.length;
   if (h === 0) {
     scaleInto(d, g, -1);

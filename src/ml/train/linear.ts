@@ -16,7 +16,7 @@ import { denseObjective } from './dense-objective.js';
 import { lbfgs, type OptimizerOptions, type Objective } from './lbfgs.js';
 import { lossArena, logisticLoss, softmaxLoss, squaredLoss, type Loss } from './losses.js';
 import { newton } from './newton.js';
-import { toCsc, type Csc, type Csr } from './sparse.js';
+import { toCsc, type Csr } from './sparse.js';
 
 export interface LinearWeights {
   /** Classes (K) for classification; K = 1 for regression. */
@@ -62,28 +62,26 @@ export function trainRidge(X: Csr, y: Float64Array, lambda: number, opts: Optimi
 /** Newton's method when the model has few parameters, else L-BFGS. */
 function minimise(X: Csr, loss: Loss, lambda: number, start: Float64Array, opts: OptimizerOptions): { w: Float64Array; loss: number; iterations: number } {
   if (start.length <= NEWTON_MAX_PARAMS) return newton(denseObjective(X, loss, lambda), start, opts);
-  return lbfgs(columnObjective(toCsc(X), loss, lambda), start, opts);
+  return lbfgs(columnObjective(X, loss, lambda), start, opts);
 }
 
 /**
  * The mean loss plus λ/2·‖W‖² and its gradient, walking X column by column (in WebAssembly:
- * scoreColumns and gatherColumns in wasm/kernels.wat, on a copy of X in its memory).
+ * scoreColumns and gatherColumns in wasm/kernels.wat, on X stored by column in its memory).
  */
-function columnObjective(X: Csc, loss: Loss, lambda: number): Objective {
+function columnObjective(X: Csr, loss: Loss, lambda: number): Objective {
   const { rows: n, cols: d } = X;
   const k = loss.k;
   const size = (d + 1) * k;
   const bOff = d * k;
-  const nnz = X.colptr[d]!;
+  const nnz = X.indptr[n]!;
   const {
     arrays: { z, theta, grad, values },
     ints: { colptr, rows },
     kernels,
     block,
   } = lossArena(loss, n, { z: k * n, theta: size, grad: size, values: nnz }, { colptr: d + 1, rows: nnz });
-  colptr.set(X.colptr);
-  rows.set(X.rowIndices.subarray(0, nnz));
-  values.set(X.values.subarray(0, nnz));
+  toCsc(X, { colptr, rowIndices: rows, values });
   // z: class-major per row, the scores, then dloss/dz / n.
   return (w, g) => {
     theta.set(w);

@@ -5,7 +5,6 @@
  * Deterministic. The small ridge ε keeps directions the objective is flat in (the softmax biases
  * shifted together) solvable; the gradient has no component along them, so the step has none.
  */
-import { dot, maxAbs } from './kernels.js';
 import type { OptimizerOptions } from './lbfgs.js';
 import { wasmArena } from './wasm/arena.js';
 
@@ -21,7 +20,7 @@ export function newton(objective: TwiceDifferentiable, w0: Float64Array, options
   const lossTol = options.lossTol ?? 1e-12;
   const p = w0.length;
   const w = Float64Array.from(w0);
-  // The Cholesky step runs in WebAssembly, on arrays in its memory.
+  // The vector work and the Cholesky step run in WebAssembly, on arrays in its memory.
   const {
     arrays: { g: g0, gTrial: g1, H, d },
     kernels,
@@ -32,14 +31,14 @@ export function newton(objective: TwiceDifferentiable, w0: Float64Array, options
   let loss = objective(w, g);
   let iter = 0;
   for (; iter < maxIter; iter++) {
-    if (maxAbs(g) < gradTol) break;
+    if (kernels.maxAbs(g) < gradTol) break;
     // The Hessian only when another step is needed (it costs more than the loss and gradient).
     objective(w, undefined, H);
     let slope = kernels.newtonStep(H, g, d, p);
     if (!(slope < 0)) {
       // Not a descent direction (a Hessian too ill-conditioned to factor): take the gradient.
       for (let i = 0; i < p; i++) d[i] = -g[i]!;
-      slope = -dot(g, 0, g, 0, p);
+      slope = -kernels.dot(g, 0, g, 0, p);
     }
     // The full step is usually taken, so it is evaluated with its gradient; shorter steps with
     // the loss alone.

@@ -22,14 +22,18 @@ export interface Csc {
   values: Float64Array;
 }
 
-export function toCsc(X: Csr): Csc {
+/**
+ * X stored by column: into new arrays, or into the given ones (colptr zeroed, of X.cols + 1
+ * entries; rowIndices and values of X's non-zeros), so a caller can place them where it works.
+ */
+export function toCsc(X: Csr, into?: Pick<Csc, 'colptr' | 'rowIndices' | 'values'>): Csc {
   const nnz = X.indptr[X.rows]!;
-  const colptr = new Int32Array(X.cols + 1);
+  const colptr = into?.colptr ?? new Int32Array(X.cols + 1);
   for (let p = 0; p < nnz; p++) colptr[X.indices[p]! + 1]!++;
   for (let j = 0; j < X.cols; j++) colptr[j + 1] = colptr[j + 1]! + colptr[j]!;
   const next = colptr.slice(0, X.cols);
-  const rowIndices = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
+  const rowIndices = into?.rowIndices ?? new Int32Array(nnz);
+  const values = into?.values ?? new Float64Array(nnz);
   for (let i = 0; i < X.rows; i++) {
     for (let p = X.indptr[i]!; p < X.indptr[i + 1]!; p++) {
       const q = next[X.indices[p]!]!++;

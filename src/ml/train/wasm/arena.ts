@@ -3,7 +3,7 @@
  * on them: the losses on a block of rows and the vector kernels of the dense objective. They are
  * compiled code from their first call, where JavaScript runs interpreted until V8 has seen enough
  * of it — which is most of a small model's training. Results are bit-identical to the same loops
- * in JavaScript (the vector kernels to those in ../kernels.ts).
+ * in JavaScript.
  *
  * The memory is made at its final size and never grows: growing would detach its buffer, and once
  * any ArrayBuffer in the process has been detached V8's optimised code checks every typed array

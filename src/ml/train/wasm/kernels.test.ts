@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../datasets/random.js';
-import { dot as jsDot } from '../kernels.js';
 import { wasmArena } from './arena.js';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
@@ -45,6 +44,20 @@ function refLogistic(z: Float64Array, m: number, y: ArrayLike<number>, second: F
     second[r] = p * (1 - p);
   }
   return loss;
+}
+
+/** Σ a[ao + i]·b[bo + i] in four lanes (i mod 4, the tail in lane 0), as the optimizers' JavaScript did. */
+function jsDot(a: Float64Array, ao: number, b: Float64Array, bo: number, m: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    s0 += a[ao + i]! * b[bo + i]!;
+    s1 += a[ao + i + 1]! * b[bo + i + 1]!;
+    s2 += a[ao + i + 2]! * b[bo + i + 2]!;
+    s3 += a[ao + i + 3]! * b[bo + i + 3]!;
+  }
+  for (; i < m; i++) s0 += a[ao + i]! * b[bo + i]!;
+  return s0 + s1 + (s2 + s3);
 }
 
 function random(seed: number, n: number, scale = 4): Float64Array {
