@@ -16,10 +16,14 @@ const app = await openApp({ cwd: dir, env: {} });
 const db = app.store.db;
 await sql`WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ${sql.lit(n)})
   INSERT INTO predictions (model, id, version, input, prediction, confidence, ts_ms, ingested_ms)
-  SELECT 'm0', printf('p-%08d', i), '3', '{"text":"message ' || i || ' about invoices meetings and offers"}', CASE WHEN i % 3 = 0 THEN 'spam' ELSE 'ham' END, 0.9, 1761955200000 + i * 1000, 0 FROM s`.execute(db);
+  SELECT 'm0', printf('p-%08d', i), '3', '{"text":"message ' || i || ' about invoices meetings and offers"}', CASE WHEN i % 3 = 0 THEN 'spam' ELSE 'ham' END, 0.9, 1761955200000 + i * 1000, 0 FROM s`.execute(
+  db,
+);
 await sql`INSERT INTO feedback (model, prediction_id, label, reviewer_confidence, ts_ms, ingested_ms, outcome, version, matched_ms)
   SELECT model, id, CASE WHEN CAST(substr(id, 3) AS INTEGER) % 11 = 0 THEN (CASE WHEN prediction = 'spam' THEN 'ham' ELSE 'spam' END) ELSE prediction END,
-         0.95, ts_ms, 0, CASE WHEN CAST(substr(id, 3) AS INTEGER) % 11 = 0 THEN 0 ELSE 1 END, '3', 0 FROM predictions`.execute(db);
+         0.95, ts_ms, 0, CASE WHEN CAST(substr(id, 3) AS INTEGER) % 11 = 0 THEN 0 ELSE 1 END, '3', 0 FROM predictions`.execute(
+  db,
+);
 await sql`INSERT INTO evidence_counters (model, bucket, misclassified, correct, examples, mark_misclassified, mark_correct, mark_examples)
   SELECT model, 95, SUM(1 - outcome), SUM(outcome), 0, 0, 0, 0 FROM feedback GROUP BY model`.execute(db);
 await closeApp(app);
@@ -28,12 +32,34 @@ if (process.env.SETUP_ONLY) process.exit(0);
 
 const wrapper = `process.on('exit', () => process.stderr.write('MAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n')); await import(${JSON.stringify(new URL('../dist/cli/main.js', import.meta.url).href)});`;
 const t = performance.now();
-const r = spawnSync(process.execPath, [...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/dsprof'] : []), '--input-type=module', '-e', wrapper, 'refit', 'datasets', 'build', 'm0', '--json', '--log-level', process.env.LOG ?? 'warn'], { cwd: dir, encoding: 'utf8' });
+const r = spawnSync(
+  process.execPath,
+  [
+    ...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/dsprof'] : []),
+    '--input-type=module',
+    '-e',
+    wrapper,
+    'refit',
+    'datasets',
+    'build',
+    'm0',
+    '--json',
+    '--log-level',
+    process.env.LOG ?? 'warn',
+  ],
+  { cwd: dir, encoding: 'utf8' },
+);
 const s = (performance.now() - t) / 1000;
 if (r.status !== 0) throw new Error(r.stderr);
 if (process.env.LOG) process.stderr.write(r.stderr);
 const d = JSON.parse(r.stdout);
-const result = { feedback_rows: n, dataset_rows: d.numSamples, splits: `${d.splits.train}/${d.splits.eval}/${d.splits.test}`, seconds: +s.toFixed(2), peak_rss_mib: Math.round(Number(/MAXRSS_KB=(\d+)/.exec(r.stderr)[1]) / 1024) };
+const result = {
+  feedback_rows: n,
+  dataset_rows: d.numSamples,
+  splits: `${d.splits.train}/${d.splits.eval}/${d.splits.test}`,
+  seconds: +s.toFixed(2),
+  peak_rss_mib: Math.round(Number(/MAXRSS_KB=(\d+)/.exec(r.stderr)[1]) / 1024),
+};
 console.table([result]);
 console.log(JSON.stringify({ bench: 'dataset', result }));
 if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { classificationMetrics } from '../dist/ml/metrics/classification.js';
 
 const n = Number(process.argv[2] ?? 100_000);
 let seed = 11;
-const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 const label = [];
 const prediction = [];
 const score = [];
@@ -24,14 +24,26 @@ for (let i = 0; i < n; i++) {
 const dir = mkdtempSync(join(tmpdir(), 'refit-eval-'));
 writeFileSync(join(dir, 'rows.json'), JSON.stringify({ label, prediction, score }));
 const t = performance.now();
-const m = classificationMetrics({ truth: label, predicted: prediction, proba: score.map((s) => ({ ham: 1 - s, spam: s })) });
+const m = classificationMetrics({
+  truth: label,
+  predicted: prediction,
+  proba: score.map((s) => ({ ham: 1 - s, spam: s })),
+});
 const refitMs = performance.now() - t;
-const py = spawnSync('/usr/bin/python3', [new URL('./evaluate.py', import.meta.url).pathname, join(dir, 'rows.json')], { encoding: 'utf8' });
+const py = spawnSync('/usr/bin/python3', [new URL('./evaluate.py', import.meta.url).pathname, join(dir, 'rows.json')], {
+  encoding: 'utf8',
+});
 if (py.status !== 0) throw new Error(py.stderr);
 const sk = JSON.parse(py.stdout);
 let maxDiff = 0;
 for (const [k, v] of Object.entries(sk.metrics)) maxDiff = Math.max(maxDiff, Math.abs(m[k] - v));
-const result = { rows: n, refit_ms: +refitMs.toFixed(1), sklearn_ms: +(sk.seconds * 1000).toFixed(1), ratio_sklearn_over_refit: +((sk.seconds * 1000) / refitMs).toFixed(2), max_abs_diff: maxDiff };
+const result = {
+  rows: n,
+  refit_ms: +refitMs.toFixed(1),
+  sklearn_ms: +(sk.seconds * 1000).toFixed(1),
+  ratio_sklearn_over_refit: +((sk.seconds * 1000) / refitMs).toFixed(2),
+  max_abs_diff: maxDiff,
+};
 console.table([result]);
 console.log(JSON.stringify({ bench: 'evaluate', result }));
 rmSync(dir, { recursive: true, force: true });

@@ -15,12 +15,23 @@ writeFileSync(join(dir, 'refit.yaml'), benchConfig());
 // The child reports its own peak RSS (getrusage ru_maxrss) when it exits.
 const wrapper = `process.on('exit', () => process.stderr.write('MAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n')); await import(${JSON.stringify(new URL('../dist/cli/main.js', import.meta.url).href)});`;
 const t = performance.now();
-const r = spawnSync(process.execPath, ['--input-type=module', '-e', wrapper, 'refit', 'ingest', file, '--json', '--log-level', 'warn'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 });
+const r = spawnSync(
+  process.execPath,
+  ['--input-type=module', '-e', wrapper, 'refit', 'ingest', file, '--json', '--log-level', 'warn'],
+  { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 },
+);
 const s = (performance.now() - t) / 1000;
 if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr.slice(0, 2000)}`);
 const summary = JSON.parse(r.stdout);
 const maxRssKb = Number(/MAXRSS_KB=(\d+)/.exec(r.stderr)[1]);
-const result = { file_mib: +(statSync(file).size / 2 ** 20).toFixed(0), events: rows, accepted: summary.accepted, seconds: +s.toFixed(1), events_per_s: Math.round(rows / s), peak_rss_mib: +(maxRssKb / 1024).toFixed(0) };
+const result = {
+  file_mib: +(statSync(file).size / 2 ** 20).toFixed(0),
+  events: rows,
+  accepted: summary.accepted,
+  seconds: +s.toFixed(1),
+  events_per_s: Math.round(rows / s),
+  peak_rss_mib: +(maxRssKb / 1024).toFixed(0),
+};
 console.table([result]);
 console.log(JSON.stringify({ bench: 'ingest-rss', result }));
 rmSync(dir, { recursive: true, force: true });

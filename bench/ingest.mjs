@@ -19,7 +19,8 @@ const { rows } = await writeEvents(file, pairs);
 writeFileSync(join(dir, 'refit.yaml'), benchConfig());
 
 async function* lines() {
-  for await (const l of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) if (l) yield JSON.parse(l);
+  for await (const l of createInterface({ input: createReadStream(file), crlfDelay: Infinity }))
+    if (l) yield JSON.parse(l);
 }
 
 async function rawSqlite() {
@@ -32,7 +33,8 @@ async function rawSqlite() {
   const ifb = db.prepare('INSERT INTO feedback VALUES (?, ?, ?, ?, ?)');
   const flush = db.transaction((batch) => {
     for (const e of batch) {
-      if (e.type === 'prediction') ip.run(e.model, e.id, e.version, JSON.stringify(e.input), e.prediction, e.confidence, Date.parse(e.ts));
+      if (e.type === 'prediction')
+        ip.run(e.model, e.id, e.version, JSON.stringify(e.input), e.prediction, e.confidence, Date.parse(e.ts));
       else ifb.run(e.model, e.prediction_id, e.label, e.reviewer_confidence, Date.parse(e.ts));
     }
   });
@@ -69,12 +71,26 @@ async function rawPg(url) {
     await c.query('BEGIN');
     if (ps.length) {
       const v = [];
-      const sql = ps.map((e, i) => (v.push(e.model, e.id, e.version, JSON.stringify(e.input), e.prediction, e.confidence, Date.parse(e.ts)), `($${i * 7 + 1},$${i * 7 + 2},$${i * 7 + 3},$${i * 7 + 4},$${i * 7 + 5},$${i * 7 + 6},$${i * 7 + 7})`)).join(',');
+      const sql = ps
+        .map(
+          (e, i) => (
+            v.push(e.model, e.id, e.version, JSON.stringify(e.input), e.prediction, e.confidence, Date.parse(e.ts)),
+            `($${i * 7 + 1},$${i * 7 + 2},$${i * 7 + 3},$${i * 7 + 4},$${i * 7 + 5},$${i * 7 + 6},$${i * 7 + 7})`
+          ),
+        )
+        .join(',');
       await c.query(`INSERT INTO raw_p VALUES ${sql}`, v);
     }
     if (fs.length) {
       const v = [];
-      const sql = fs.map((e, i) => (v.push(e.model, e.prediction_id, e.label, e.reviewer_confidence, Date.parse(e.ts)), `($${i * 5 + 1},$${i * 5 + 2},$${i * 5 + 3},$${i * 5 + 4},$${i * 5 + 5})`)).join(',');
+      const sql = fs
+        .map(
+          (e, i) => (
+            v.push(e.model, e.prediction_id, e.label, e.reviewer_confidence, Date.parse(e.ts)),
+            `($${i * 5 + 1},$${i * 5 + 2},$${i * 5 + 3},$${i * 5 + 4},$${i * 5 + 5})`
+          ),
+        )
+        .join(',');
       await c.query(`INSERT INTO raw_f VALUES ${sql}`, v);
     }
     await c.query('COMMIT');
@@ -106,7 +122,13 @@ for (let i = 0; i < REPEAT; i++) {
 }
 const raw = median(raws);
 const ours = median(ourss);
-results.push({ store: 'sqlite', rows, refit_events_per_s: Math.round(rows / ours), baseline_events_per_s: Math.round(rows / raw), ratio: +(raw / ours).toFixed(2) });
+results.push({
+  store: 'sqlite',
+  rows,
+  refit_events_per_s: Math.round(rows / ours),
+  baseline_events_per_s: Math.round(rows / raw),
+  ratio: +(raw / ours).toFixed(2),
+});
 
 const pgUrl = process.env.REFIT_BENCH_PG_URL ?? process.env.REFIT_TEST_PG_URL;
 if (pgUrl) {
@@ -118,7 +140,13 @@ if (pgUrl) {
   u.pathname = `/${name}`;
   const rawPgS = await rawPg(u.toString());
   const oursPg = await refitIngest(u.toString());
-  results.push({ store: 'postgres', rows, refit_events_per_s: Math.round(rows / oursPg), baseline_events_per_s: Math.round(rows / rawPgS), ratio: +(rawPgS / oursPg).toFixed(2) });
+  results.push({
+    store: 'postgres',
+    rows,
+    refit_events_per_s: Math.round(rows / oursPg),
+    baseline_events_per_s: Math.round(rows / rawPgS),
+    ratio: +(rawPgS / oursPg).toFixed(2),
+  });
   await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
   await admin.end();
 }

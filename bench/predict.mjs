@@ -16,13 +16,32 @@ import { loadPredictor } from '../dist/serving/predictor.js';
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 32);
 const TOKEN = 'bench-token-0123456789abcdef';
-const words = ['invoice', 'meeting', 'offer', 'free', 'winner', 'project', 'lunch', 'urgent', 'prize', 'report', 'click', 'schedule'];
+const words = [
+  'invoice',
+  'meeting',
+  'offer',
+  'free',
+  'winner',
+  'project',
+  'lunch',
+  'urgent',
+  'prize',
+  'report',
+  'click',
+  'schedule',
+];
 const text = (i) => Array.from({ length: 12 }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ');
 
 const dir = mkdtempSync(join(tmpdir(), 'refit-predict-'));
-writeFileSync(join(dir, 'refit.yaml'), `serve:\n  schedule: "0 0 1 1 *"\n  tokens:\n    - { token: "${TOKEN}", scopes: [predict] }\nmodels:\n  spam:\n    labels: [ham, spam]\n`);
+writeFileSync(
+  join(dir, 'refit.yaml'),
+  `serve:\n  schedule: "0 0 1 1 *"\n  tokens:\n    - { token: "${TOKEN}", scopes: [predict] }\nmodels:\n  spam:\n    labels: [ham, spam]\n`,
+);
 const app = await openApp({ cwd: dir, env: {} });
-const rows = Array.from({ length: 2000 }, (_, i) => ({ input: { text: text(i) }, label: i % 3 === 0 ? 'spam' : 'ham' }));
+const rows = Array.from({ length: 2000 }, (_, i) => ({
+  input: { text: text(i) },
+  label: i % 3 === 0 ? 'spam' : 'ham',
+}));
 mkdirSync(join(dir, 'model'));
 saveModel(trainModel(rows, 'text-classification', { maxIter: 30 }), join(dir, 'model', 'model.json'));
 await registerVersion(app, { model: 'spam', artifactPath: join(dir, 'model'), actor: 'bench' });
@@ -37,11 +56,18 @@ for (let i = 0; i < 20000; i++) {
   lat.push(performance.now() - t);
 }
 lat.sort((a, b) => a - b);
-const inproc = { p50_us: Math.round(lat[lat.length >> 1] * 1000), p99_us: Math.round(lat[Math.floor(lat.length * 0.99)] * 1000) };
+const inproc = {
+  p50_us: Math.round(lat[lat.length >> 1] * 1000),
+  p99_us: Math.round(lat[Math.floor(lat.length * 0.99)] * 1000),
+};
 await closeApp(app);
 
 function start(args, port, env = {}) {
-  const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c) => {
@@ -56,19 +82,44 @@ f.post('/predict', async () => ({ predictions: [{ id: 'x', prediction: 'ham', co
 f.listen({ port: 18082, host: '127.0.0.1' }).then(() => console.log('listening'));`;
 
 async function load(url, headers) {
-  const r = await autocannon({ url, method: 'POST', connections, duration: seconds, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ input: { text: text(1) } }) });
-  return { rps: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, errors: r.errors + r.non2xx };
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ input: { text: text(1) } }),
+  });
+  return {
+    rps: Math.round(r.requests.average),
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    errors: r.errors + r.non2xx,
+  };
 }
 
 const bareProc = await start(['-e', bare], 18082);
 const baseline = await load('http://127.0.0.1:18082/predict', {});
 bareProc.kill('SIGTERM');
-const refitProc = await start([new URL('../dist/cli/main.js', import.meta.url).pathname, 'serve', '--port', '18081', '--log-level', 'warn'], 18081);
+const refitProc = await start(
+  [new URL('../dist/cli/main.js', import.meta.url).pathname, 'serve', '--port', '18081', '--log-level', 'warn'],
+  18081,
+);
 const served = await load('http://127.0.0.1:18081/v1/models/spam/predict', { authorization: `Bearer ${TOKEN}` });
 refitProc.kill('SIGTERM');
 await new Promise((r) => refitProc.on('exit', r));
 
-const result = { connections, seconds, refit: served, bare_fastify: baseline, throughput_ratio: +(served.rps / baseline.rps).toFixed(2), in_process_predict: inproc };
-console.table([{ server: 'refit predict', ...served }, { server: 'bare fastify constant', ...baseline }]);
+const result = {
+  connections,
+  seconds,
+  refit: served,
+  bare_fastify: baseline,
+  throughput_ratio: +(served.rps / baseline.rps).toFixed(2),
+  in_process_predict: inproc,
+};
+console.table([
+  { server: 'refit predict', ...served },
+  { server: 'bare fastify constant', ...baseline },
+]);
 console.log(JSON.stringify({ bench: 'predict', result }));
 rmSync(dir, { recursive: true, force: true });

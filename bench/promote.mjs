@@ -19,7 +19,8 @@ async function bench(store) {
   mkdirSync(join(dir, 'art'));
   writeFileSync(join(dir, 'art', 'model.json'), '{}');
   const app = await openApp({ cwd: dir, env: {}, overrides: store ? { store } : {} });
-  for (let i = 0; i < 2; i++) await registerVersion(app, { model: 'm', artifactPath: join(dir, 'art'), actor: 'bench' });
+  for (let i = 0; i < 2; i++)
+    await registerVersion(app, { model: 'm', artifactPath: join(dir, 'art'), actor: 'bench' });
   const promoteMs = [];
   const rollbackMs = [];
   const bareMs = [];
@@ -38,7 +39,12 @@ async function bench(store) {
   }
   await closeApp(app);
   rmSync(dir, { recursive: true, force: true });
-  return { promote_p50_ms: +median(promoteMs).toFixed(2), promote_p99_ms: +p99(promoteMs).toFixed(2), rollback_p50_ms: +median(rollbackMs).toFixed(2), bare_update_p50_ms: +median(bareMs).toFixed(3) };
+  return {
+    promote_p50_ms: +median(promoteMs).toFixed(2),
+    promote_p99_ms: +p99(promoteMs).toFixed(2),
+    rollback_p50_ms: +median(rollbackMs).toFixed(2),
+    bare_update_p50_ms: +median(bareMs).toFixed(3),
+  };
 }
 
 const results = [{ store: 'sqlite', ...(await bench(null)) }];

@@ -18,12 +18,22 @@ const predictScript = `import json,os\nrows=[json.loads(l) for l in open(os.envi
 async function bench(store) {
   const dir = mkdtempSync(join(tmpdir(), 'refit-overhead-'));
   writeFileSync(join(dir, 'predict.py'), predictScript);
-  writeFileSync(join(dir, 'refit.yaml'), `models:\n  m:\n    task: tabular-classification\n    triggers:\n      rules:\n        - { signal: new_examples, op: ">=", value: 1 }\n    budget: { capacity: 1000, refill: 1/1s }\n    train:\n      executor: command\n      command: [/bin/true]\n      predict_command: [/usr/bin/python3, predict.py]\n`);
+  writeFileSync(
+    join(dir, 'refit.yaml'),
+    `models:\n  m:\n    task: tabular-classification\n    triggers:\n      rules:\n        - { signal: new_examples, op: ">=", value: 1 }\n    budget: { capacity: 1000, refill: 1/1s }\n    train:\n      executor: command\n      command: [/bin/true]\n      predict_command: [/usr/bin/python3, predict.py]\n`,
+  );
   const clock = new ManualClock(Date.parse('2026-11-22T00:00:00Z'));
   const app = await openApp({ cwd: dir, env: {}, overrides: store ? { store } : {}, clock });
   const times = [];
   for (let r = 0; r < runs; r++) {
-    const events = Array.from({ length: 40 }, (_, i) => ({ type: 'example', id: `r${r}-${i}`, model: 'm', input: { x: `row ${r} ${i}`, y: i % 2 ? 'a' : 'b' }, label: i % 2 ? 'a' : 'b', tsMs: clock.now() }));
+    const events = Array.from({ length: 40 }, (_, i) => ({
+      type: 'example',
+      id: `r${r}-${i}`,
+      model: 'm',
+      input: { x: `row ${r} ${i}`, y: i % 2 ? 'a' : 'b' },
+      label: i % 2 ? 'a' : 'b',
+      tsMs: clock.now(),
+    }));
     await writeEventBatch(app.store.db, events, clock.now());
     clock.advance(60_000);
     const t = performance.now();
@@ -46,7 +56,10 @@ function commandsOnly() {
     const t = performance.now();
     spawnSync('/bin/true');
     // refit predicts twice per run at most (candidate; champion from the second run on)
-    for (let k = 0; k < 2; k++) spawnSync('/usr/bin/python3', [join(dir, 'predict.py')], { env: { ...process.env, REFIT_INPUT: join(dir, 'in.jsonl'), REFIT_OUTPUT_DIR: dir } });
+    for (let k = 0; k < 2; k++)
+      spawnSync('/usr/bin/python3', [join(dir, 'predict.py')], {
+        env: { ...process.env, REFIT_INPUT: join(dir, 'in.jsonl'), REFIT_OUTPUT_DIR: dir },
+      });
     times.push(performance.now() - t);
   }
   rmSync(dir, { recursive: true, force: true });
@@ -56,7 +69,12 @@ function commandsOnly() {
 const processes = commandsOnly();
 const results = [];
 const sqliteMs = await bench(null);
-results.push({ store: 'sqlite', run_ms: +sqliteMs.toFixed(1), trainer_processes_ms: +processes.toFixed(1), overhead_ms: +(sqliteMs - processes).toFixed(1) });
+results.push({
+  store: 'sqlite',
+  run_ms: +sqliteMs.toFixed(1),
+  trainer_processes_ms: +processes.toFixed(1),
+  overhead_ms: +(sqliteMs - processes).toFixed(1),
+});
 const pgUrl = process.env.REFIT_BENCH_PG_URL ?? process.env.REFIT_TEST_PG_URL;
 if (pgUrl) {
   const admin = new pg.Client({ connectionString: pgUrl });
@@ -66,7 +84,12 @@ if (pgUrl) {
   const u = new URL(pgUrl);
   u.pathname = `/${name}`;
   const pgMs = await bench(u.toString());
-  results.push({ store: 'postgres', run_ms: +pgMs.toFixed(1), trainer_processes_ms: +processes.toFixed(1), overhead_ms: +(pgMs - processes).toFixed(1) });
+  results.push({
+    store: 'postgres',
+    run_ms: +pgMs.toFixed(1),
+    trainer_processes_ms: +processes.toFixed(1),
+    overhead_ms: +(pgMs - processes).toFixed(1),
+  });
   await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
   await admin.end();
 }

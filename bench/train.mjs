@@ -22,7 +22,10 @@ const results = [];
 function sklearn(payload) {
   const f = join(dir, 'rows.json');
   writeFileSync(f, JSON.stringify(payload));
-  const r = spawnSync('/usr/bin/python3', [new URL('./train_sklearn.py', import.meta.url).pathname, f], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/python3', [new URL('./train_sklearn.py', import.meta.url).pathname, f], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -36,9 +39,16 @@ function compare(name, task, train, test, payload) {
   trainModel(train, task);
   const again = (performance.now() - t) / 1000;
   t = performance.now();
-  const preds = predict(model, test.map((r) => r.input));
+  const preds = predict(
+    model,
+    test.map((r) => r.input),
+  );
   const pred = (performance.now() - t) / 1000;
-  const m = classificationMetrics({ truth: test.map((r) => r.label), predicted: preds.map((p) => p.prediction), proba: null });
+  const m = classificationMetrics({
+    truth: test.map((r) => r.label),
+    predicted: preds.map((p) => p.prediction),
+    proba: null,
+  });
   const sk = sklearn(payload);
   results.push({
     dataset: name,
@@ -56,25 +66,47 @@ function compare(name, task, train, test, payload) {
 }
 
 for (const s of ['A', 'B']) {
-  const load = (part) => readFileSync(new URL(`split_${s}_${part}.txt`, splits), 'utf8').split('\n').filter(Boolean).map((k) => {
-    const d = byKey.get(k);
-    return { input: { text: d.text }, label: d.group.startsWith('spam') ? 'spam' : 'ham' };
-  });
+  const load = (part) =>
+    readFileSync(new URL(`split_${s}_${part}.txt`, splits), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((k) => {
+        const d = byKey.get(k);
+        return { input: { text: d.text }, label: d.group.startsWith('spam') ? 'spam' : 'ham' };
+      });
   const train = load('train');
   const test = load('test');
-  compare(`spamassassin ${s}`, 'text-classification', train, test, { kind: 'text', train: train.map((r) => r.input), test: test.map((r) => r.input), ytrain: train.map((r) => r.label), ytest: test.map((r) => r.label) });
+  compare(`spamassassin ${s}`, 'text-classification', train, test, {
+    kind: 'text',
+    train: train.map((r) => r.input),
+    test: test.map((r) => r.input),
+    ytrain: train.map((r) => r.label),
+    ytest: test.map((r) => r.label),
+  });
 }
 
-const csv = readFileSync(new URL('../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url), 'utf8').trim().split('\n');
+const csv = readFileSync(new URL('../node_modules/vega-datasets/data/seattle-weather.csv', import.meta.url), 'utf8')
+  .trim()
+  .split('\n');
 const cols = ['precipitation', 'temp_max', 'temp_min', 'wind'];
 const rows = csv.slice(1).map((l) => {
   const [, precipitation, temp_max, temp_min, wind, weather] = l.split(',');
-  return { input: { precipitation: +precipitation, temp_max: +temp_max, temp_min: +temp_min, wind: +wind }, label: weather };
+  return {
+    input: { precipitation: +precipitation, temp_max: +temp_max, temp_min: +temp_min, wind: +wind },
+    label: weather,
+  };
 });
 const cut = Math.floor(rows.length * 0.8);
 const wtrain = rows.slice(0, cut);
 const wtest = rows.slice(cut);
-compare('seattle-weather', 'tabular-classification', wtrain, wtest, { kind: 'tabular', columns: cols, train: wtrain.map((r) => r.input), test: wtest.map((r) => r.input), ytrain: wtrain.map((r) => r.label), ytest: wtest.map((r) => r.label) });
+compare('seattle-weather', 'tabular-classification', wtrain, wtest, {
+  kind: 'tabular',
+  columns: cols,
+  train: wtrain.map((r) => r.input),
+  test: wtest.map((r) => r.input),
+  ytrain: wtrain.map((r) => r.label),
+  ytest: wtest.map((r) => r.label),
+});
 
 console.table(results);
 console.log(JSON.stringify({ bench: 'train', results }));

@@ -29,7 +29,8 @@ export async function closeApp(app: AppContext): Promise<void> {
 
 /** Who is acting, recorded with every decision: the GitHub actor and run, or user@host. */
 export function currentActor(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.GITHUB_ACTIONS === 'true') return `github:${env.GITHUB_ACTOR ?? 'unknown'} (${env.GITHUB_WORKFLOW ?? 'workflow'} run ${env.GITHUB_RUN_ID ?? '?'})`;
+  if (env.GITHUB_ACTIONS === 'true')
+    return `github:${env.GITHUB_ACTOR ?? 'unknown'} (${env.GITHUB_WORKFLOW ?? 'workflow'} run ${env.GITHUB_RUN_ID ?? '?'})`;
   let user = 'unknown';
   try {
     user = userInfo().username;

@@ -2,7 +2,15 @@
 export { TokenBucket, type TokenBucketOptions, type TokenBucketState } from './core/token-bucket.js';
 export { checkBudget, retrainCost, type BudgetPolicy, type BudgetState, type BudgetVerdict } from './core/budget.js';
 export { decide, type Decision, type DecisionInput } from './core/decide.js';
-export type { Signals, SignalName, RefitEvent, PredictionEvent, FeedbackEvent, ExampleEvent, RunState } from './core/glossary.js';
+export type {
+  Signals,
+  SignalName,
+  RefitEvent,
+  PredictionEvent,
+  FeedbackEvent,
+  ExampleEvent,
+  RunState,
+} from './core/glossary.js';
 export { RefitError, ConfigError, UsageError, InputError, ExternalSignalError, exitCodeFor } from './core/errors.js';
 export { ManualClock, systemClock, type Clock } from './core/ports/clock.js';
 export type { Logger } from './core/ports/logger.js';

@@ -11,7 +11,15 @@ import { describe, expect, it } from 'vitest';
 import { project } from './helpers/project.js';
 import { REFIT_BIN, refit } from './helpers/spawn.js';
 
-const examples = Array.from({ length: 40 }, (_, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'spam', input: { text: `t ${i % 2 ? 'a' : 'b'} ${i}` }, label: i % 2 ? 'x' : 'y' })).join('\n');
+const examples = Array.from({ length: 40 }, (_, i) =>
+  JSON.stringify({
+    type: 'example',
+    id: `e${i}`,
+    model: 'spam',
+    input: { text: `t ${i % 2 ? 'a' : 'b'} ${i}` },
+    label: i % 2 ? 'x' : 'y',
+  }),
+).join('\n');
 // The trainer forks a grandchild that would run for a minute; both write their pids.
 const SLOW = `["/bin/sh", "-c", "sleep 60 & echo $! > grandchild.pid; echo $$ > trainer.pid; wait"]`;
 const alive = (pid: number) => {
@@ -62,7 +70,11 @@ describe('cancel and crash reach the training command', () => {
   it('after refit is SIGKILLed mid-training, the next attempt ends the orphaned group first', async () => {
     const dir = project(config, { 'e.ndjson': examples });
     await refit(['ingest', 'e.ndjson'], { cwd: dir });
-    const child = spawn(process.execPath, [REFIT_BIN, 'run', '--force', 'spam'], { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [REFIT_BIN, 'run', '--force', 'spam'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      stdio: 'ignore',
+    });
     await until(() => existsSync(join(dir, 'grandchild.pid')) && existsSync(join(dir, 'trainer.pid')));
     await new Promise((r) => setTimeout(r, 300)); // the job row has its worker recorded
     child.kill('SIGKILL');

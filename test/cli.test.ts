@@ -16,13 +16,16 @@ describe('refit init → ingest → plan → run → status', () => {
     const dir = tempDir();
     const init = await cli(['init'], { cwd: dir });
     expect(init.code).toBe(0);
-    for (const f of ['refit.yaml', 'events/sample.ndjson', '.gitignore', '.env.example']) expect(existsSync(join(dir, f))).toBe(true);
+    for (const f of ['refit.yaml', 'events/sample.ndjson', '.gitignore', '.env.example'])
+      expect(existsSync(join(dir, f))).toBe(true);
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toContain('.refit/');
     expect((await cli(['init'], { cwd: dir })).code).toBe(2); // refuses to overwrite
 
     const ingest = await cli(['ingest', 'events/sample.ndjson'], { cwd: dir });
     expect(ingest.code, ingest.stderr).toBe(0);
-    expect(ingest.stdout).toContain('302 accepted (166 predictions, 126 feedback, 10 examples), 0 duplicate, 0 rejected');
+    expect(ingest.stdout).toContain(
+      '302 accepted (166 predictions, 126 feedback, 10 examples), 0 duplicate, 0 rejected',
+    );
     const again = await cli(['ingest', 'events/sample.ndjson'], { cwd: dir });
     expect(again.stdout).toContain('0 accepted (0 predictions, 0 feedback, 0 examples), 302 duplicate, 0 rejected');
 
@@ -33,11 +36,19 @@ describe('refit init → ingest → plan → run → status', () => {
     expect(plan.stdout).toContain('skip: no trigger met (dataset_len 8 < 25)');
 
     const planJson = JSON.parse((await cli(['plan', '--json'], { cwd: dir })).stdout);
-    expect(planJson.outcomes.map((o: { model: string; decision: { action: string } }) => [o.model, o.decision.action])).toEqual([
+    expect(
+      planJson.outcomes.map((o: { model: string; decision: { action: string } }) => [o.model, o.decision.action]),
+    ).toEqual([
       ['spam', 'retrain'],
       ['urgency', 'skip'],
     ]);
-    expect(planJson.outcomes[0].decision.signals).toMatchObject({ misclassified: 30, correct: 70, sampled_correct: 30, new_examples: 10, dataset_len: 70 });
+    expect(planJson.outcomes[0].decision.signals).toMatchObject({
+      misclassified: 30,
+      correct: 70,
+      sampled_correct: 30,
+      new_examples: 10,
+      dataset_len: 70,
+    });
 
     const dry = await cli(['run', '--json'], { cwd: dir, env: { DRY_RUN: 'true' } });
     expect(JSON.parse(dry.stdout)).toMatchObject({ command: 'plan', dryRun: true });
@@ -48,7 +59,13 @@ describe('refit init → ingest → plan → run → status', () => {
 
     const status = await cli(['status', '--json'], { cwd: dir, clock: new ManualClock(Date.now() - 1000) });
     const st = JSON.parse(status.stdout);
-    expect(st.models[0]).toMatchObject({ model: 'spam', predictions: 126, reviewed: 106, examples: 10, budget: { tokens: 1, capacity: 2 } });
+    expect(st.models[0]).toMatchObject({
+      model: 'spam',
+      predictions: 126,
+      reviewed: 106,
+      examples: 10,
+      budget: { tokens: 1, capacity: 2 },
+    });
     expect(st.models[0].runsInFlight).toHaveLength(1);
     expect(st.models[0].lastDecisions[0]).toMatchObject({ action: 'retrain', runId: run.outcomes[0].runId });
   });
@@ -62,12 +79,16 @@ describe('refit init → ingest → plan → run → status', () => {
     const out = JSON.parse(r.stdout);
     expect(out.runs).toHaveLength(1);
     expect(out.runs[0]).toMatchObject({ model: 'spam', state: 'succeeded' });
-    expect(out.runs[0].outcome).toMatch(/^spam v1 retrained on v\d{8}_\d{6} and deployed: f1_macro \d\.\d{3} \(first model\)$/);
+    expect(out.runs[0].outcome).toMatch(
+      /^spam v1 retrained on v\d{8}_\d{6} and deployed: f1_macro \d\.\d{3} \(first model\)$/,
+    );
     const models = JSON.parse((await cli(['models', 'spam', '--json'], { cwd: dir })).stdout);
     expect(models[0]).toMatchObject({ version: 1, aliases: ['champion'], lineage: { run: out.runs[0].runId } });
     const st = JSON.parse((await cli(['status', '--json'], { cwd: dir })).stdout).models[0];
     expect(st.runsInFlight).toEqual([]);
-    expect(st.lastDecisions.map((d: { action: string }) => d.action)).toEqual(expect.arrayContaining(['retrain', 'bless', 'promote']));
+    expect(st.lastDecisions.map((d: { action: string }) => d.action)).toEqual(
+      expect.arrayContaining(['retrain', 'bless', 'promote']),
+    );
     // The evidence was consumed by the dataset: the next tick skips.
     const next = JSON.parse((await cli(['run', '--json'], { cwd: dir })).stdout);
     expect(next.outcomes[0].decision.action).toBe('skip');
@@ -77,7 +98,9 @@ describe('refit init → ingest → plan → run → status', () => {
     const dir = tempDir();
     await cli(['init'], { cwd: dir });
     await cli(['ingest', 'events/sample.ndjson'], { cwd: dir });
-    const r = JSON.parse((await cli(['run', 'urgency', '--force', 'urgency', '--json', '--no-advance'], { cwd: dir })).stdout);
+    const r = JSON.parse(
+      (await cli(['run', 'urgency', '--force', 'urgency', '--json', '--no-advance'], { cwd: dir })).stdout,
+    );
     expect(r.outcomes).toHaveLength(1);
     expect(r.outcomes[0].decision).toMatchObject({ action: 'retrain', forced: true });
     expect((await cli(['run', '--force', 'nope'], { cwd: dir })).code).toBe(2);
@@ -88,7 +111,15 @@ const CONFIG = `models:\n  spam:\n    labels: [ham, spam]\n`;
 
 describe('refit ingest', () => {
   it('keeps the good rows, reports each bad one with file:line, field and reason, exits 1', async () => {
-    const good1 = { type: 'prediction', id: 'p1', model: 'spam', input: { text: 'a' }, prediction: 'spam', confidence: 0.9, ts: '2026-11-22T03:12:00Z' };
+    const good1 = {
+      type: 'prediction',
+      id: 'p1',
+      model: 'spam',
+      input: { text: 'a' },
+      prediction: 'spam',
+      confidence: 0.9,
+      ts: '2026-11-22T03:12:00Z',
+    };
     const good2 = { type: 'feedback', prediction_id: 'p1', model: 'spam', label: 'ham', reviewer_confidence: 0.95 };
     const lines = [
       JSON.stringify(good1),
@@ -105,7 +136,9 @@ describe('refit ingest', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('2 accepted (1 predictions, 1 feedback, 0 examples), 0 duplicate, 5 rejected');
     expect(r.stdout).toContain('events.ndjson:2: not valid JSON');
-    expect(r.stdout).toContain('events.ndjson:3: model: unknown model line "nope": add it under "models:" in refit.yaml');
+    expect(r.stdout).toContain(
+      'events.ndjson:3: model: unknown model line "nope": add it under "models:" in refit.yaml',
+    );
     expect(r.stdout).toContain('events.ndjson:4: confidence: expected a number between 0 and 1, got 1.5');
     expect(r.stdout).toContain('events.ndjson:6: label: unknown label "eggs" for model line "spam" (known: ham, spam)');
     expect(r.stdout).toContain('events.ndjson:8: ts: expected an ISO-8601 time');
@@ -115,7 +148,12 @@ describe('refit ingest', () => {
   });
 
   it('DRY_RUN validates without storing', async () => {
-    const dir = project(CONFIG, { 'e.ndjson': ndjson([{ type: 'example', id: 'e1', model: 'spam', input: { text: 'x' }, label: 'ham' }, { type: 'example', id: 'e2', model: 'spam', label: 'ham' }]) });
+    const dir = project(CONFIG, {
+      'e.ndjson': ndjson([
+        { type: 'example', id: 'e1', model: 'spam', input: { text: 'x' }, label: 'ham' },
+        { type: 'example', id: 'e2', model: 'spam', label: 'ham' },
+      ]),
+    });
     const r = await cli(['ingest', 'e.ndjson', '--dry-run'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('checked (dry run, nothing stored) e.ndjson: 1 valid');
@@ -132,7 +170,8 @@ describe('refit ingest', () => {
   });
 
   it('reads CSV with input.FIELD columns and NDJSON from stdin', async () => {
-    const csv = 'type,id,model,input.text,prediction,confidence,ts\nprediction,c1,spam,hello there,ham,0.8,2026-11-22T03:12:00Z\nprediction,c2,spam,"win, win",spam,oops,2026-11-22T03:12:00Z\n';
+    const csv =
+      'type,id,model,input.text,prediction,confidence,ts\nprediction,c1,spam,hello there,ham,0.8,2026-11-22T03:12:00Z\nprediction,c2,spam,"win, win",spam,oops,2026-11-22T03:12:00Z\n';
     const dir = project(CONFIG, { 'preds.csv': csv });
     const r = await cli(['ingest', 'preds.csv'], { cwd: dir });
     expect(r.code).toBe(1);
@@ -158,7 +197,9 @@ describe('exit codes and errors', () => {
     const dir = project(`models:\n  spam:\n    budget:\n      capacity: -1\n`);
     const r = await cli(['plan'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('refit.yaml:4: models.spam.budget.capacity: Too small: expected number to be >=0, got -1');
+    expect(r.stderr).toContain(
+      'refit.yaml:4: models.spam.budget.capacity: Too small: expected number to be >=0, got -1',
+    );
   });
 
   it('unknown options exit 2; --help exits 0', async () => {
@@ -183,12 +224,21 @@ describe('under GitHub Actions', () => {
     const dir = tempDir();
     await cli(['init'], { cwd: dir });
     writeFileSync(join(dir, '.env'), 'SLACK_TOKEN=xoxb-very-secret-token\n');
-    const yaml = readFileSync(join(dir, 'refit.yaml'), 'utf8').replace('version: 1', 'version: 1\nsecrets: [SLACK_TOKEN]');
+    const yaml = readFileSync(join(dir, 'refit.yaml'), 'utf8').replace(
+      'version: 1',
+      'version: 1\nsecrets: [SLACK_TOKEN]',
+    );
     writeFileSync(join(dir, 'refit.yaml'), yaml);
     await cli(['ingest', 'events/sample.ndjson'], { cwd: dir });
     const out = join(dir, 'gh_output');
     const summary = join(dir, 'gh_summary');
-    const env = { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary, GITHUB_ACTOR: 'octocat', GITHUB_RUN_ID: '42' };
+    const env = {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: out,
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_ACTOR: 'octocat',
+      GITHUB_RUN_ID: '42',
+    };
     const r = await cli(['run', '--no-advance'], { cwd: dir, env, clock: new ManualClock(T0) });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('::add-mask::xoxb-very-secret-token');

@@ -16,7 +16,9 @@ interface Case {
   pvalue: number | null;
 }
 
-const fixtures = JSON.parse(readFileSync(new URL('./fixtures/drift-scipy.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const fixtures = JSON.parse(readFileSync(new URL('./fixtures/drift-scipy.json', import.meta.url), 'utf8')) as {
+  cases: Case[];
+};
 
 describe('drift statistics agree with scipy', () => {
   it.each(fixtures.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {

@@ -35,22 +35,35 @@ describe('refit evaluate', () => {
     const { metrics, gate } = JSON.parse(r.stdout);
     expect(metrics).toMatchObject({ task: 'classification', n: 20, accuracy: 0.9, labels: ['ham', 'spam'] });
     expect(metrics.roc_auc).toBeGreaterThan(0.8);
-    expect(metrics.confusion_matrix).toEqual([[9, 1], [1, 9]]);
+    expect(metrics.confusion_matrix).toEqual([
+      [9, 1],
+      [1, 9],
+    ]);
     expect(gate).toBeNull();
   });
 
   it('blesses a better candidate and rejects a worse one with reasons, exit 1', async () => {
     const dir = project(CONFIG, { 'good.ndjson': ndjson(rows(2)), 'bad.ndjson': ndjson(rows(6)) });
-    const ok = await cli(['evaluate', '--predictions', 'good.ndjson', '--champion', 'bad.ndjson', '--model', 'spam'], { cwd: dir });
+    const ok = await cli(['evaluate', '--predictions', 'good.ndjson', '--champion', 'bad.ndjson', '--model', 'spam'], {
+      cwd: dir,
+    });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('gate: blessed: 4 check(s) passed');
-    const no = await cli(['evaluate', '--predictions', 'bad.ndjson', '--champion', 'good.ndjson', '--model', 'spam', '--json'], { cwd: dir });
+    const no = await cli(
+      ['evaluate', '--predictions', 'bad.ndjson', '--champion', 'good.ndjson', '--model', 'spam', '--json'],
+      { cwd: dir },
+    );
     expect(no.code).toBe(1);
     const gate = JSON.parse(no.stdout).gate;
     expect(gate.blessed).toBe(false);
-    expect(gate.summary).toBe('rejected: f1_macro 0.7 vs champion 0.9: −0.2 (−22.2%) does not meet the required +0 (higher is better)');
+    expect(gate.summary).toBe(
+      'rejected: f1_macro 0.7 vs champion 0.9: −0.2 (−22.2%) does not meet the required +0 (higher is better)',
+    );
     expect(no.stderr).toContain('candidate rejected');
-    const out = await cli(['evaluate', '--predictions', 'bad.ndjson', '--champion', 'good.ndjson', '--model', 'spam', '--out', 'reports'], { cwd: dir });
+    const out = await cli(
+      ['evaluate', '--predictions', 'bad.ndjson', '--champion', 'good.ndjson', '--model', 'spam', '--out', 'reports'],
+      { cwd: dir },
+    );
     expect(out.code).toBe(1);
     const md = readFileSync(join(dir, 'reports', 'gate.md'), 'utf8');
     expect(md).toContain('### Gate of spam: rejected');
@@ -61,7 +74,10 @@ describe('refit evaluate', () => {
   });
 
   it('business rules over (input, prediction, truth) rows', async () => {
-    const cfg = CONFIG.replace('    gate:\n      - { metric: f1_macro, min: 0.6 }', '    business_rules:\n      - { name: vip-never-spam, when: { input.vip: true }, forbid: { prediction: spam } }\n    gate:\n      - { metric: f1_macro, min: 0.6 }');
+    const cfg = CONFIG.replace(
+      '    gate:\n      - { metric: f1_macro, min: 0.6 }',
+      '    business_rules:\n      - { name: vip-never-spam, when: { input.vip: true }, forbid: { prediction: spam } }\n    gate:\n      - { metric: f1_macro, min: 0.6 }',
+    );
     const rows = [
       { label: 'ham', prediction: 'ham', input: { vip: true } },
       { label: 'spam', prediction: 'spam', input: { vip: true } },
@@ -71,19 +87,25 @@ describe('refit evaluate', () => {
     const dir = project(cfg, { 'r.ndjson': ndjson(rows) });
     const r = await cli(['evaluate', '--predictions', 'r.ndjson', '--model', 'spam', '--json'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).gate.summary).toContain('business rule "vip-never-spam" (when input.vip = true, never prediction = "spam"): 1 of 2 rows violate it (50.00%)');
+    expect(JSON.parse(r.stdout).gate.summary).toContain(
+      'business rule "vip-never-spam" (when input.vip = true, never prediction = "spam"): 1 of 2 rows violate it (50.00%)',
+    );
   });
 
   it('regression metrics and a regression gate', async () => {
     const data = [1, 2, 3, 4, 10].map((y, i) => ({ label: y, prediction: y + (i % 2 ? 1 : -1) * 0.5 }));
-    const dir = project(CONFIG, { 'reg.csv': 'label,prediction\n' + data.map((d) => `${d.label},${d.prediction}`).join('\n') + '\n' });
+    const dir = project(CONFIG, {
+      'reg.csv': 'label,prediction\n' + data.map((d) => `${d.label},${d.prediction}`).join('\n') + '\n',
+    });
     const r = await cli(['evaluate', '--predictions', 'reg.csv', '--model', 'price', '--json'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).metrics).toMatchObject({ task: 'regression', mae: 0.5, rmse: 0.5 });
   });
 
   it('bad rows are clear errors', async () => {
-    const dir = project(CONFIG, { 'x.ndjson': ndjson([{ label: 'a', prediction: 'b', proba: 'lots' }, { prediction: 'a' }]) });
+    const dir = project(CONFIG, {
+      'x.ndjson': ndjson([{ label: 'a', prediction: 'b', proba: 'lots' }, { prediction: 'a' }]),
+    });
     const r = await cli(['evaluate', '--predictions', 'x.ndjson'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('x.ndjson: row 2: "label" is required');

@@ -60,7 +60,9 @@ describe.skipIf(!PG_URL)('external count on PostgreSQL', () => {
     const dir = project(config('"SELECT count(*) FROM no_such_table"'));
     const r = await cli(['plan'], { cwd: dir, env: { REVIEWS_DB_URL: url } });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('models.urgency.evidence.external_count: the count query failed: relation "no_such_table" does not exist');
+    expect(r.stdout).toContain(
+      'models.urgency.evidence.external_count: the count query failed: relation "no_such_table" does not exist',
+    );
     expect(r.stdout + r.stderr).not.toContain('refit-test-pw');
   });
 
@@ -78,10 +80,14 @@ describe('external count on SQLite', () => {
     const dir = tempDir();
     const file = join(dir, 'reviews.db');
     const db = new BetterSqlite3(file);
-    db.exec(`CREATE TABLE reviews (predicted TEXT, corrected TEXT); INSERT INTO reviews VALUES ('a','b'),('a','b'),('a','b'),('a','a');`);
+    db.exec(
+      `CREATE TABLE reviews (predicted TEXT, corrected TEXT); INSERT INTO reviews VALUES ('a','b'),('a','b'),('a','b'),('a','a');`,
+    );
     db.close();
     const ok = project(config('"SELECT count(*) AS n FROM reviews WHERE predicted <> corrected"'));
-    const r = JSON.parse((await cli(['plan', '--json'], { cwd: ok, env: { REVIEWS_DB_URL: `sqlite:${file}` } })).stdout);
+    const r = JSON.parse(
+      (await cli(['plan', '--json'], { cwd: ok, env: { REVIEWS_DB_URL: `sqlite:${file}` } })).stdout,
+    );
     expect(r.outcomes[0].decision.signals.external_count).toBe(3);
     const bad = project(config(`"SELECT 'lots'"`));
     const b = await cli(['plan'], { cwd: bad, env: { REVIEWS_DB_URL: `sqlite:${file}` } });

@@ -47,7 +47,12 @@ describe.each(DIALECTS)('external preparation (Hugging Face Space, %s)', (dialec
   /** One store per project directory, so a second app on the same directory resumes. */
   async function app(dir: string, clock: ManualClock, token = hub.token): Promise<AppContext> {
     if (!stores.has(dir)) stores.set(dir, await freshStoreUrl(dialect));
-    const a = await openApp({ cwd: dir, env: { HF_ENDPOINT: hub.url, HF_TOKEN: token }, clock, overrides: { store: stores.get(dir)!.url } });
+    const a = await openApp({
+      cwd: dir,
+      env: { HF_ENDPOINT: hub.url, HF_TOKEN: token },
+      clock,
+      overrides: { store: stores.get(dir)!.url },
+    });
     apps.push(a);
     return a;
   }
@@ -82,7 +87,9 @@ describe.each(DIALECTS)('external preparation (Hugging Face Space, %s)', (dialec
     hub.metadata = meta('v20261122_101500', 80);
     clock.advance(30 * S);
     p = await advancePreparation(a, 'spam', 'run_1', 100);
-    expect(p.status).toBe('current_len=80 required_len=100 version=v20261122_101500: version v20261122_101500 has 80 samples, fewer than 100');
+    expect(p.status).toBe(
+      'current_len=80 required_len=100 version=v20261122_101500: version v20261122_101500 has 80 samples, fewer than 100',
+    );
 
     hub.metadata = meta('v20261122_102000', 120);
     clock.advance(30 * S);
@@ -121,7 +128,9 @@ describe.each(DIALECTS)('external preparation (Hugging Face Space, %s)', (dialec
     clock.advance(30 * S);
     const p = await advancePreparation(a, 'spam', 'k', 10);
     expect(p.state).toBe('waiting');
-    expect(p.status).toMatch(/dataset_metadata\.json not found \(404\) at http:\/\/127\.0\.0\.1:\d+\/datasets\/owner\/spam-prepared\/resolve\/main\/dataset_metadata\.json/);
+    expect(p.status).toMatch(
+      /dataset_metadata\.json not found \(404\) at http:\/\/127\.0\.0\.1:\d+\/datasets\/owner\/spam-prepared\/resolve\/main\/dataset_metadata\.json/,
+    );
   });
 
   it('a refused token fails with what to fix and never shows the token', async () => {
@@ -170,7 +179,9 @@ describe.each(DIALECTS)('external preparation (Hugging Face Space, %s)', (dialec
     clock.advance(10 * 60 * S);
     const p = await advancePreparation(a, 'spam', 'k', 100);
     expect(p.state).toBe('failed');
-    expect(p.status).toMatch(/^timed out after 10m waiting for a dataset version with num_samples >= 100 other than v1; last: /);
+    expect(p.status).toMatch(
+      /^timed out after 10m waiting for a dataset version with num_samples >= 100 other than v1; last: /,
+    );
   });
 });
 
@@ -213,8 +224,13 @@ models:
     const a = await openApp({ cwd: dir, env, clock: new ManualClock(T0) });
     try {
       expect((await advancePreparation(a, 'gh', 'g1', 5)).state).toBe('waiting');
-      const dispatch = hub.requests.find((r) => r.path === '/repos/owner/repo/actions/workflows/prepare.yml/dispatches')!;
-      expect(JSON.parse(dispatch.body)).toEqual({ ref: 'main', inputs: { label: 'urgency', refit_model: 'gh', refit_required: '5', refit_key: 'g1' } });
+      const dispatch = hub.requests.find(
+        (r) => r.path === '/repos/owner/repo/actions/workflows/prepare.yml/dispatches',
+      )!;
+      expect(JSON.parse(dispatch.body)).toEqual({
+        ref: 'main',
+        inputs: { label: 'urgency', refit_model: 'gh', refit_required: '5', refit_key: 'g1' },
+      });
       expect(dispatch.headers.accept).toBe('application/vnd.github+json');
 
       expect((await advancePreparation(a, 'hook', 'h1', 7)).state).toBe('waiting');

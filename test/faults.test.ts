@@ -21,7 +21,15 @@ beforeAll(async () => {
 });
 afterAll(async () => rx.stop());
 
-const examples = Array.from({ length: 60 }, (_, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'urgency', input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` }, label: i % 2 ? 'high' : 'low' })).join('\n');
+const examples = Array.from({ length: 60 }, (_, i) =>
+  JSON.stringify({
+    type: 'example',
+    id: `e${i}`,
+    model: 'urgency',
+    input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` },
+    label: i % 2 ? 'high' : 'low',
+  }),
+).join('\n');
 const config = (slack: string, deploy = '{}') => `
 lease: 1s
 retry: { attempts: 3, backoff: 1s }
@@ -40,7 +48,9 @@ async function exactlyOnce(dir: string, slack: string): Promise<void> {
     expect(await db.selectFrom('datasets').select('tag').execute()).toHaveLength(1);
     expect(await db.selectFrom('training_jobs').select('state').execute()).toEqual([{ state: 'succeeded' }]);
     expect(await db.selectFrom('model_versions').select('version').execute()).toEqual([{ version: 1 }]);
-    expect(await db.selectFrom('alias_history').select('action').where('alias', '=', 'champion').execute()).toEqual([{ action: 'promote' }]);
+    expect(await db.selectFrom('alias_history').select('action').where('alias', '=', 'champion').execute()).toEqual([
+      { action: 'promote' },
+    ]);
     expect(await db.selectFrom('notifications').select(['state']).execute()).toEqual([{ state: 'delivered' }]);
     expect(await db.selectFrom('runs').select('state').execute()).toEqual([{ state: 'succeeded' }]);
   } finally {
@@ -51,20 +61,27 @@ async function exactlyOnce(dir: string, slack: string): Promise<void> {
 
 describe('SIGKILL at every step boundary and inside every step', () => {
   for (const step of STEPS) {
-    it.concurrent(`killed at ${POINTS.map((p) => `${p}:${step}`).join(', ')} — one of everything`, async () => {
-      for (const point of POINTS) {
-        const slack = `${point}-${step}`;
-        const dir = project(config(slack), { 'e.ndjson': examples });
-        expect((await refit(['ingest', 'e.ndjson'], { cwd: dir })).code).toBe(0);
-        const killed = await refit(['run', '--force', 'urgency'], { cwd: dir, env: { REFIT_FAILPOINTS: `${point}:${step}` } });
-        expect(killed.code, `${point}:${step} should have killed refit`).toBe(-1);
-        await new Promise((r) => setTimeout(r, 1100)); // the dead worker's lease expires
-        const resumed = await refit(['run', '--wait', '1m', '--json'], { cwd: dir });
-        expect(resumed.code, `${point}:${step}: ${resumed.stdout}${resumed.stderr}`).toBe(0);
-        expect(JSON.parse(resumed.stdout).runs.map((r: { state: string }) => r.state)).toEqual(['succeeded']);
-        await exactlyOnce(dir, slack);
-      }
-    }, 120_000);
+    it.concurrent(
+      `killed at ${POINTS.map((p) => `${p}:${step}`).join(', ')} — one of everything`,
+      async () => {
+        for (const point of POINTS) {
+          const slack = `${point}-${step}`;
+          const dir = project(config(slack), { 'e.ndjson': examples });
+          expect((await refit(['ingest', 'e.ndjson'], { cwd: dir })).code).toBe(0);
+          const killed = await refit(['run', '--force', 'urgency'], {
+            cwd: dir,
+            env: { REFIT_FAILPOINTS: `${point}:${step}` },
+          });
+          expect(killed.code, `${point}:${step} should have killed refit`).toBe(-1);
+          await new Promise((r) => setTimeout(r, 1100)); // the dead worker's lease expires
+          const resumed = await refit(['run', '--wait', '1m', '--json'], { cwd: dir });
+          expect(resumed.code, `${point}:${step}: ${resumed.stdout}${resumed.stderr}`).toBe(0);
+          expect(JSON.parse(resumed.stdout).runs.map((r: { state: string }) => r.state)).toEqual(['succeeded']);
+          await exactlyOnce(dir, slack);
+        }
+      },
+      120_000,
+    );
   }
 });
 
@@ -76,7 +93,9 @@ describe('automatic retries', () => {
     const first = await refit(['run', '--force', 'urgency', '--json'], { cwd: dir });
     const run = JSON.parse(first.stdout).runs[0];
     expect(run.state).toBe('waiting');
-    expect(run.outcome).toMatch(/^step deploy failed \(attempt 1 of 3\): deploying urgency v1 to webhook: POST \*\*\* → 503: fault; retrying in 1 s$/);
+    expect(run.outcome).toMatch(
+      /^step deploy failed \(attempt 1 of 3\): deploying urgency v1 to webhook: POST \*\*\* → 503: fault; retrying in 1 s$/,
+    );
     const done = await refit(['run', '--wait', '1m', '--json'], { cwd: dir });
     expect(JSON.parse(done.stdout).runs.map((r: { state: string }) => r.state)).toEqual(['succeeded']);
     const show = await refit(['runs', 'show', run.runId], { cwd: dir });
@@ -90,6 +109,9 @@ describe('automatic retries', () => {
     await refit(['ingest', 'e.ndjson'], { cwd: dir });
     const r = await refit(['run', '--force', 'urgency', '--json'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).runs[0]).toMatchObject({ state: 'failed', outcome: expect.stringMatching(/deploying urgency v1 to webhook: POST \*\*\* → 404: not found/) });
+    expect(JSON.parse(r.stdout).runs[0]).toMatchObject({
+      state: 'failed',
+      outcome: expect.stringMatching(/deploying urgency v1 to webhook: POST \*\*\* → 404: not found/),
+    });
   }, 60_000);
 });

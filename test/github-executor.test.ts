@@ -12,14 +12,19 @@ import { cli, project } from './helpers/project.js';
 import { FakeActions } from './helpers/fake-actions.js';
 
 let gh: FakeActions;
-const rows = Array.from({ length: 60 }, (_, i) => ({ input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` }, label: i % 2 ? 'high' : 'low' }));
+const rows = Array.from({ length: 60 }, (_, i) => ({
+  input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` },
+  label: i % 2 ? 'high' : 'low',
+}));
 beforeAll(async () => {
   gh = await new FakeActions().start();
   gh.rows = rows;
 });
 afterAll(async () => gh.stop());
 
-const examples = rows.map((r, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'urgency', ...r })).join('\n');
+const examples = rows
+  .map((r, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'urgency', ...r }))
+  .join('\n');
 const config = (timeout = '10m') => `
 github_api_url: ${gh.url}
 retry: { attempts: 1 }
@@ -45,7 +50,11 @@ describe('GitHub workflow executor', () => {
     const { dir, run } = await started();
     expect(run).toMatchObject({ state: 'waiting', outcome: 'remote github job submitted' });
     const dispatched = gh.runs.find((r) => r.inputs.refit_key === run.runId)!;
-    expect(dispatched.inputs).toMatchObject({ gpu: 'a10', refit_model: 'urgency', refit_dataset: expect.stringMatching(/^v\d{8}_\d{6}$/) });
+    expect(dispatched.inputs).toMatchObject({
+      gpu: 'a10',
+      refit_model: 'urgency',
+      refit_dataset: expect.stringMatching(/^v\d{8}_\d{6}$/),
+    });
     const done = await cli(['run', '--wait', '1m', '--json'], { cwd: dir });
     expect(done.code, done.stdout).toBe(0);
     expect(JSON.parse(done.stdout).runs[0]).toMatchObject({ runId: run.runId, state: 'succeeded' });
@@ -58,7 +67,9 @@ describe('GitHub workflow executor', () => {
     gh.mode = 'failure';
     const { dir } = await started();
     const r = await cli(['run', '--wait', '1m', '--json'], { cwd: dir });
-    expect(JSON.parse(r.stdout).runs[0].outcome).toMatch(/workflow run https:\/\/github\.com\/acme\/models\/actions\/runs\/\d+ concluded failure/);
+    expect(JSON.parse(r.stdout).runs[0].outcome).toMatch(
+      /workflow run https:\/\/github\.com\/acme\/models\/actions\/runs\/\d+ concluded failure/,
+    );
   }, 60_000);
 
   it('timeout and refit cancel cancel the workflow run', async () => {
@@ -73,13 +84,27 @@ describe('GitHub workflow executor', () => {
 
     const b = await started();
     expect((await cli(['cancel', b.run.runId], { cwd: b.dir })).code).toBe(0);
-    expect(gh.runs.find((x) => x.inputs.refit_key === b.run.runId)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    expect(gh.runs.find((x) => x.inputs.refit_key === b.run.runId)).toMatchObject({
+      status: 'completed',
+      conclusion: 'cancelled',
+    });
   }, 60_000);
 
   it('submitting twice for one key dispatches once', async () => {
-    const ex = githubWorkflowExecutor(gh.url, { repo: 'acme/models', workflow: 'train.yml', ref: 'main', token: gh.token, artifact: 'model', inputs: {} }, new ManualClock(Date.now()));
+    const ex = githubWorkflowExecutor(
+      gh.url,
+      { repo: 'acme/models', workflow: 'train.yml', ref: 'main', token: gh.token, artifact: 'model', inputs: {} },
+      new ManualClock(Date.now()),
+    );
     const before = gh.dispatches;
-    const job = { key: 'run_same_key_1', model: 'urgency', task: 'text-classification', params: {}, datasetDir: '/nonexistent', datasetTag: 'v1' };
+    const job = {
+      key: 'run_same_key_1',
+      model: 'urgency',
+      task: 'text-classification',
+      params: {},
+      datasetDir: '/nonexistent',
+      datasetTag: 'v1',
+    };
     await ex.submit(job);
     const again = await ex.submit(job);
     expect(gh.dispatches - before).toBe(1);

@@ -5,8 +5,12 @@
 import { execFileSync } from 'node:child_process';
 
 export default function setup(): void {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
   if (process.env.CI === 'true' && !process.env.REFIT_TEST_PG_URL) {
-    throw new Error('CI=true but REFIT_TEST_PG_URL is not set: start PostgreSQL with scripts/start-test-postgres.sh (as .ci/run does)');
+    throw new Error(
+      'CI=true but REFIT_TEST_PG_URL is not set: start PostgreSQL with scripts/start-test-postgres.sh (as .ci/run does)',
+    );
   }
 }

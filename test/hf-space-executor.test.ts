@@ -10,13 +10,18 @@ import { cli, project } from './helpers/project.js';
 import { FakeHub } from './helpers/fake-hub.js';
 
 let hub: FakeHub;
-const rows = Array.from({ length: 60 }, (_, i) => ({ input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` }, label: i % 2 ? 'high' : 'low' }));
+const rows = Array.from({ length: 60 }, (_, i) => ({
+  input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` },
+  label: i % 2 ? 'high' : 'low',
+}));
 beforeAll(async () => {
   hub = await new FakeHub().start();
 });
 afterAll(async () => hub.stop());
 
-const examples = rows.map((r, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'urgency', ...r })).join('\n');
+const examples = rows
+  .map((r, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'urgency', ...r }))
+  .join('\n');
 const config = (repo: string, timeout = '10m') => `
 hub_url: ${hub.url}
 retry: { attempts: 1 }
@@ -42,13 +47,19 @@ describe('Hugging Face Space executor', () => {
     hub.onTrigger = null;
     const { dir, run } = await started('acme/urgency-a');
     expect(run).toMatchObject({ state: 'waiting', outcome: 'remote hf-space job submitted' });
-    expect(hub.variables.get('acme/trainer')).toMatchObject({ REFIT_KEY: run.runId, REFIT_MODEL: 'urgency', REFIT_DATASET: expect.stringMatching(/^v\d{8}_\d{6}$/) });
+    expect(hub.variables.get('acme/trainer')).toMatchObject({
+      REFIT_KEY: run.runId,
+      REFIT_MODEL: 'urgency',
+      REFIT_DATASET: expect.stringMatching(/^v\d{8}_\d{6}$/),
+    });
     expect(hub.count('POST', '/api/spaces/acme/trainer/restart')).toBeGreaterThan(0);
     hub.stage = 'RUNNING';
     const waiting = await cli(['run', '--json'], { cwd: dir });
     expect(JSON.parse(waiting.stdout).runs).toEqual([]); // parked until its next check
     // The Space finishes: it pushes its model to the model repo.
-    hub.publishModel('acme/urgency-a', { 'model.json': JSON.stringify(trainModel(rows, 'text-classification', { maxIter: 20 })) });
+    hub.publishModel('acme/urgency-a', {
+      'model.json': JSON.stringify(trainModel(rows, 'text-classification', { maxIter: 20 })),
+    });
     const done = await cli(['run', '--wait', '1m', '--json'], { cwd: dir });
     expect(done.code, done.stdout).toBe(0);
     expect(JSON.parse(done.stdout).runs[0]).toMatchObject({ runId: run.runId, state: 'succeeded' });
@@ -62,7 +73,9 @@ describe('Hugging Face Space executor', () => {
     hub.stage = 'RUNTIME_ERROR';
     hub.runtimeError = 'ModuleNotFoundError: No module named torch';
     const r = await cli(['run', '--wait', '1m', '--json'], { cwd: dir });
-    expect(JSON.parse(r.stdout).runs[0].outcome).toMatch(/the Space acme\/trainer is in RUNTIME_ERROR: ModuleNotFoundError: No module named torch/);
+    expect(JSON.parse(r.stdout).runs[0].outcome).toMatch(
+      /the Space acme\/trainer is in RUNTIME_ERROR: ModuleNotFoundError: No module named torch/,
+    );
     hub.runtimeError = null;
   }, 60_000);
 

@@ -14,7 +14,15 @@ beforeAll(async () => {
 });
 afterAll(async () => api.stop());
 
-const examples = Array.from({ length: 60 }, (_, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'urgency', input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` }, label: i % 2 ? 'high' : 'low' })).join('\n');
+const examples = Array.from({ length: 60 }, (_, i) =>
+  JSON.stringify({
+    type: 'example',
+    id: `e${i}`,
+    model: 'urgency',
+    input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` },
+    label: i % 2 ? 'high' : 'low',
+  }),
+).join('\n');
 const config = (timeout = '10m') => `
 retry: { attempts: 1 }
 models:
@@ -63,7 +71,11 @@ describe('HTTP job executor', () => {
     const { dir, run } = await started('2s');
     await new Promise((r) => setTimeout(r, 2200));
     const r = await cli(['run', '--wait', '1m', '--json'], { cwd: dir });
-    expect(JSON.parse(r.stdout).runs[0]).toMatchObject({ runId: run.runId, state: 'failed', outcome: expect.stringMatching(/did not finish within 2 s and was cancelled/) });
+    expect(JSON.parse(r.stdout).runs[0]).toMatchObject({
+      runId: run.runId,
+      state: 'failed',
+      outcome: expect.stringMatching(/did not finish within 2 s and was cancelled/),
+    });
     const job = api.jobs.find((j) => j.key === run.runId)!;
     expect(api.cancels).toContain(job.id);
     expect(job.state).toBe('cancelled');

@@ -12,7 +12,9 @@ interface Case {
   proba?: Record<string, number>[] | null;
   expected: Record<string, unknown>;
 }
-const { cases } = JSON.parse(readFileSync(new URL('./fixtures/metrics-sklearn.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const { cases } = JSON.parse(readFileSync(new URL('./fixtures/metrics-sklearn.json', import.meta.url), 'utf8')) as {
+  cases: Case[];
+};
 
 function close(actual: unknown, expected: unknown, path: string): void {
   if (typeof expected === 'number') {
@@ -29,7 +31,11 @@ describe('metrics equal scikit-learn', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
     const got =
       c.task === 'classification'
-        ? classificationMetrics({ truth: c.truth.map(String), predicted: c.predicted.map(String), proba: c.proba ?? null })
+        ? classificationMetrics({
+            truth: c.truth.map(String),
+            predicted: c.predicted.map(String),
+            proba: c.proba ?? null,
+          })
         : regressionMetrics(c.truth.map(Number), c.predicted.map(Number));
     close(got, c.expected, c.name);
   });

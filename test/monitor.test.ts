@@ -31,8 +31,24 @@ function traffic(prefix: string, version: number, n: number, correct: number, t:
   const out: RefitEvent[] = [];
   for (let i = 0; i < n; i++) {
     const id = `${prefix}-${i}`;
-    out.push({ type: 'prediction', id, model: 'spam', version: String(version), input: { text: `m ${id}` }, prediction: 'spam', confidence: 0.9, tsMs: t + i });
-    out.push({ type: 'feedback', predictionId: id, model: 'spam', label: i < correct ? 'spam' : 'ham', reviewerConfidence: 0.9, tsMs: t + i });
+    out.push({
+      type: 'prediction',
+      id,
+      model: 'spam',
+      version: String(version),
+      input: { text: `m ${id}` },
+      prediction: 'spam',
+      confidence: 0.9,
+      tsMs: t + i,
+    });
+    out.push({
+      type: 'feedback',
+      predictionId: id,
+      model: 'spam',
+      label: i < correct ? 'spam' : 'ham',
+      reviewerConfidence: 0.9,
+      tsMs: t + i,
+    });
   }
   return out;
 }
@@ -77,7 +93,14 @@ describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
     const u = urls[0]!;
     const instances = [app, app];
     if (dialect === 'postgres') {
-      const other = await openApp({ cwd: project(`notify:\n  - { kind: slack, webhook_url: "${rx.url}/slack/${dialect}-rollback" }\nmodels:\n  spam:\n    labels: [ham, spam]\n    monitor: { min_samples: 200 }\n`), env: {}, overrides: { store: u.url }, clock });
+      const other = await openApp({
+        cwd: project(
+          `notify:\n  - { kind: slack, webhook_url: "${rx.url}/slack/${dialect}-rollback" }\nmodels:\n  spam:\n    labels: [ham, spam]\n    monitor: { min_samples: 200 }\n`,
+        ),
+        env: {},
+        overrides: { store: u.url },
+        clock,
+      });
       opened.push(other);
       instances.push(other);
     }
@@ -85,7 +108,9 @@ describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
     const actions = results.flat().map((x) => x.action);
     expect(actions.filter((a) => a === 'rolled_back')).toHaveLength(1);
     const rolled = results.flat().find((x) => x.action === 'rolled_back')!;
-    expect(rolled.reason).toMatch(/^v2 accuracy 0\.6750 on 400 reviewed vs v1 0\.9500 on 1000: degraded: drop 0\.2750 > margin 0\.02 \(z [\d.]+, one-sided p [\d.e+-]+ < 0\.01\)$/);
+    expect(rolled.reason).toMatch(
+      /^v2 accuracy 0\.6750 on 400 reviewed vs v1 0\.9500 on 1000: degraded: drop 0\.2750 > margin 0\.02 \(z [\d.]+, one-sided p [\d.e+-]+ < 0\.01\)$/,
+    );
 
     for (let i = 0; i < 3; i++) {
       clock.advance(60_000);
@@ -93,10 +118,14 @@ describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
       await deliverDue(app);
     }
     const history = await aliasHistory(app, 'spam');
-    expect(history.filter((h) => h.action === 'rollback' && h.alias === 'champion')).toEqual([expect.objectContaining({ from: 2, to: 1, actor: 'monitor' })]);
+    expect(history.filter((h) => h.action === 'rollback' && h.alias === 'champion')).toEqual([
+      expect.objectContaining({ from: 2, to: 1, actor: 'monitor' }),
+    ]);
     const alerts = rx.to(`/slack/${dialect}-rollback`);
     expect(alerts).toHaveLength(1);
-    expect(JSON.parse(alerts[0]!.body).text).toContain('spam v2 degraded in production: accuracy 0.675 vs v1 0.950 — rolled back to v1');
+    expect(JSON.parse(alerts[0]!.body).text).toContain(
+      'spam v2 degraded in production: accuracy 0.675 vs v1 0.950 — rolled back to v1',
+    );
     const decisions = await app.store.db.selectFrom('decisions').selectAll().where('actor', '=', 'monitor').execute();
     expect(decisions).toHaveLength(1);
     expect(decisions[0]!.action).toBe('rollback');
@@ -117,10 +146,32 @@ describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
 
 describe('production input drift', () => {
   it('inputs unlike the training data alert once and feed the drift_score of the next decision', async () => {
-    const examples = Array.from({ length: 80 }, (_, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'urgency', input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` }, label: i % 2 ? 'high' : 'low' })).join('\n');
+    const examples = Array.from({ length: 80 }, (_, i) =>
+      JSON.stringify({
+        type: 'example',
+        id: `e${i}`,
+        model: 'urgency',
+        input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` },
+        label: i % 2 ? 'high' : 'low',
+      }),
+    ).join('\n');
     // Production traffic of v1 in another vocabulary altogether.
-    const traffic = Array.from({ length: 300 }, (_, i) => JSON.stringify({ type: 'prediction', id: `p${i}`, model: 'urgency', version: '1', input: { text: `rechnung zahlung mahnung konto ${i % 7}` }, prediction: 'low', confidence: 0.6, ts: '2026-11-22T12:00:00Z' })).join('\n');
-    const dir = project(`notify:\n  - { kind: slack, webhook_url: "${rx.url}/slack/drift" }\nmodels:\n  urgency:\n    labels: [low, high]\n`, { 'e.ndjson': examples, 't.ndjson': traffic });
+    const traffic = Array.from({ length: 300 }, (_, i) =>
+      JSON.stringify({
+        type: 'prediction',
+        id: `p${i}`,
+        model: 'urgency',
+        version: '1',
+        input: { text: `rechnung zahlung mahnung konto ${i % 7}` },
+        prediction: 'low',
+        confidence: 0.6,
+        ts: '2026-11-22T12:00:00Z',
+      }),
+    ).join('\n');
+    const dir = project(
+      `notify:\n  - { kind: slack, webhook_url: "${rx.url}/slack/drift" }\nmodels:\n  urgency:\n    labels: [low, high]\n`,
+      { 'e.ndjson': examples, 't.ndjson': traffic },
+    );
     await cli(['ingest', 'e.ndjson'], { cwd: dir });
     expect((await cli(['run', '--force', 'urgency', '--json'], { cwd: dir })).code).toBe(0);
     await cli(['ingest', 't.ndjson'], { cwd: dir });
@@ -128,7 +179,9 @@ describe('production input drift', () => {
     await cli(['run', '--json'], { cwd: dir });
     const alerts = rx.to('/slack/drift').filter((r) => JSON.parse(r.body).text.includes('drifted'));
     expect(alerts).toHaveLength(1);
-    expect(JSON.parse(alerts[0]!.body).text).toMatch(/urgency v1: production inputs drifted from the training data \(1 of 1 columns\)/);
+    expect(JSON.parse(alerts[0]!.body).text).toMatch(
+      /urgency v1: production inputs drifted from the training data \(1 of 1 columns\)/,
+    );
     const plan = JSON.parse((await cli(['plan', '--json'], { cwd: dir })).stdout);
     expect(plan.outcomes[0].decision.signals.drift_score).toBe(1);
   }, 120_000);

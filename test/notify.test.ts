@@ -65,11 +65,21 @@ describe('notification channels', () => {
       const hook = rx.to('/hook');
       expect(hook).toHaveLength(1);
       expect(verifySignature(HOOK_SECRET, hook[0]!.body, hook[0]!.headers['x-refit-signature'] as string)).toBe(true);
-      expect(verifySignature('wrong-secret', hook[0]!.body, hook[0]!.headers['x-refit-signature'] as string)).toBe(false);
-      expect(JSON.parse(hook[0]!.body)).toMatchObject({ id: 'e1', kind: 'rolled_back', model: 'spam', data: { champion: 4 } });
+      expect(verifySignature('wrong-secret', hook[0]!.body, hook[0]!.headers['x-refit-signature'] as string)).toBe(
+        false,
+      );
+      expect(JSON.parse(hook[0]!.body)).toMatchObject({
+        id: 'e1',
+        kind: 'rolled_back',
+        model: 'spam',
+        data: { champion: 4 },
+      });
       expect(hook[0]!.headers['x-refit-delivery']).toBe('e1');
       expect(smtp.mails).toHaveLength(1);
-      expect(smtp.mails[0]).toMatchObject({ to: ['ml-team@example.com'], subject: expect.stringContaining('[refit] spam v4 degraded') });
+      expect(smtp.mails[0]).toMatchObject({
+        to: ['ml-team@example.com'],
+        subject: expect.stringContaining('[refit] spam v4 degraded'),
+      });
       expect(smtp.mails[0]!.messageId).toBe('<e1@refit>');
       expect(rx.issues).toHaveLength(1);
       expect(rx.issues[0]!.labels.map((l) => l.name)).toEqual(['refit']);
@@ -118,7 +128,8 @@ describe('notification channels', () => {
       const hookRow = rows.find((r) => r.channel.startsWith('webhook'))!;
       expect(hookRow.last_error).toMatch(/webhook: POST .* → 404: not found/);
       const stored = JSON.stringify(rows);
-      for (const secret of ['s3cr3tSlackPath', HOOK_SECRET, smtp.password, rx.githubToken]) expect(stored).not.toContain(secret);
+      for (const secret of ['s3cr3tSlackPath', HOOK_SECRET, smtp.password, rx.githubToken])
+        expect(stored).not.toContain(secret);
       expect(MAX_ATTEMPTS).toBeGreaterThan(3);
     } finally {
       rx.faults.clear();
@@ -128,7 +139,11 @@ describe('notification channels', () => {
 
   it('a failed Slack delivery that keeps failing ends as failed after the last attempt, and the error hides the webhook URL', async () => {
     const clock = new ManualClock(T0);
-    const app = await openApp({ cwd: project(`notify:\n  - { kind: slack, webhook_url: "${rx.url}${SLACK_PATH}" }\nmodels:\n  spam: {}\n`), env: {}, clock });
+    const app = await openApp({
+      cwd: project(`notify:\n  - { kind: slack, webhook_url: "${rx.url}${SLACK_PATH}" }\nmodels:\n  spam: {}\n`),
+      env: {},
+      clock,
+    });
     try {
       rx.faults.set('/slack/', Array(MAX_ATTEMPTS).fill(500));
       await notify(app, event('f1', 'alert', 'failing'));
@@ -139,7 +154,11 @@ describe('notification channels', () => {
         clock.advance(3_600_000);
       }
       expect(last).toBe('failed');
-      const row = await app.store.db.selectFrom('notifications').selectAll().where('event_id', '=', 'f1').executeTakeFirstOrThrow();
+      const row = await app.store.db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('event_id', '=', 'f1')
+        .executeTakeFirstOrThrow();
       expect(row.attempts).toBe(MAX_ATTEMPTS);
       expect(row.last_error).toContain('***');
       expect(row.last_error).not.toContain('s3cr3tSlackPath');
@@ -151,27 +170,45 @@ describe('notification channels', () => {
 });
 
 const examples = () =>
-  Array.from({ length: 80 }, (_, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'urgency', input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` }, label: i % 2 ? 'high' : 'low' })).join('\n');
+  Array.from({ length: 80 }, (_, i) =>
+    JSON.stringify({
+      type: 'example',
+      id: `e${i}`,
+      model: 'urgency',
+      input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` },
+      label: i % 2 ? 'high' : 'low',
+    }),
+  ).join('\n');
 
 describe('notifications from runs', () => {
   it('a promoted run is announced once per channel with its numbers; a rejected one with its reasons', async () => {
     const before = rx.to('/slack/').length;
-    const dir = project(`notify:\n  - { kind: slack, webhook_url: "${rx.url}${SLACK_PATH}" }\nmodels:\n  urgency:\n    labels: [low, high]\n    gate:\n      - { metric: accuracy, min: 0.5 }\n`, { 'e.ndjson': examples() });
+    const dir = project(
+      `notify:\n  - { kind: slack, webhook_url: "${rx.url}${SLACK_PATH}" }\nmodels:\n  urgency:\n    labels: [low, high]\n    gate:\n      - { metric: accuracy, min: 0.5 }\n`,
+      { 'e.ndjson': examples() },
+    );
     await cli(['ingest', 'e.ndjson'], { cwd: dir });
     const r = await cli(['run', '--force', 'urgency', '--json'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const slack = rx.to('/slack/').slice(before);
     expect(slack).toHaveLength(1);
-    expect(JSON.parse(slack[0]!.body).text).toMatch(/^\*urgency v1 retrained on v\d{8}_\d{6} and deployed: f1_macro \d\.\d{3} \(first model\)\*/);
+    expect(JSON.parse(slack[0]!.body).text).toMatch(
+      /^\*urgency v1 retrained on v\d{8}_\d{6} and deployed: f1_macro \d\.\d{3} \(first model\)\*/,
+    );
     // Another tick (retries, monitoring) sends nothing new.
     await cli(['run', '--json'], { cwd: dir });
     expect(rx.to('/slack/').slice(before)).toHaveLength(1);
 
-    const strict = project(`notify:\n  - { kind: slack, webhook_url: "${rx.url}${SLACK_PATH}" }\nmodels:\n  urgency:\n    labels: [low, high]\n    gate:\n      - { metric: accuracy, min: 1.01 }\n`, { 'e.ndjson': examples() });
+    const strict = project(
+      `notify:\n  - { kind: slack, webhook_url: "${rx.url}${SLACK_PATH}" }\nmodels:\n  urgency:\n    labels: [low, high]\n    gate:\n      - { metric: accuracy, min: 1.01 }\n`,
+      { 'e.ndjson': examples() },
+    );
     await cli(['ingest', 'e.ndjson'], { cwd: strict });
     expect((await cli(['run', '--force', 'urgency', '--json'], { cwd: strict })).code).toBe(1);
     const rejected = rx.to('/slack/').slice(before + 1);
     expect(rejected).toHaveLength(1);
-    expect(JSON.parse(rejected[0]!.body).text).toMatch(/candidate of run_\S+ rejected\*\ncandidate rejected: accuracy [\d.]+ is below the minimum 1\.01/);
+    expect(JSON.parse(rejected[0]!.body).text).toMatch(
+      /candidate of run_\S+ rejected\*\ncandidate rejected: accuracy [\d.]+ is below the minimum 1\.01/,
+    );
   });
 });

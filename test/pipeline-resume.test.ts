@@ -12,7 +12,6 @@ import { project } from './helpers/project.js';
 import { refit } from './helpers/spawn.js';
 import { HAS_SKLEARN } from './helpers/python.js';
 
-
 describe('a run killed mid-step resumes without repeating side effects', () => {
   it.skipIf(!HAS_SKLEARN && process.env.CI !== 'true')(
     'SIGKILL during training, then the next tick finishes the run exactly once',
@@ -36,7 +35,15 @@ models:
 `,
       );
       const words = ['free prize claim now', 'cheap meds online', 'meeting notes attached', 'quarterly report review'];
-      const rows = Array.from({ length: 120 }, (_, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'spam', input: { text: `${words[i % 4]} ${i}` }, label: i % 4 < 2 ? 'spam' : 'ham' }));
+      const rows = Array.from({ length: 120 }, (_, i) =>
+        JSON.stringify({
+          type: 'example',
+          id: `e${i}`,
+          model: 'spam',
+          input: { text: `${words[i % 4]} ${i}` },
+          label: i % 4 < 2 ? 'spam' : 'ham',
+        }),
+      );
       writeFileSync(join(dir, 'events.ndjson'), rows.join('\n'));
       expect((await refit(['ingest', 'events.ndjson'], { cwd: dir })).code).toBe(0);
 
@@ -57,8 +64,12 @@ models:
         expect(await db.selectFrom('datasets').select('tag').execute()).toHaveLength(1);
         expect(await db.selectFrom('training_jobs').select(['state']).execute()).toEqual([{ state: 'succeeded' }]);
         expect(await db.selectFrom('model_versions').select('version').execute()).toEqual([{ version: 1 }]);
-        expect(await db.selectFrom('decisions').select('action').where('action', '=', 'promote').execute()).toHaveLength(1);
-        const steps = Object.fromEntries((await db.selectFrom('steps').select(['step_id', 'attempts', 'state']).execute()).map((s) => [s.step_id, s]));
+        expect(
+          await db.selectFrom('decisions').select('action').where('action', '=', 'promote').execute(),
+        ).toHaveLength(1);
+        const steps = Object.fromEntries(
+          (await db.selectFrom('steps').select(['step_id', 'attempts', 'state']).execute()).map((s) => [s.step_id, s]),
+        );
         expect(steps.prepare).toMatchObject({ attempts: 1, state: 'succeeded' });
         expect(steps.train).toMatchObject({ attempts: 2, state: 'succeeded' });
         expect(steps.deploy).toMatchObject({ attempts: 1, state: 'succeeded' });

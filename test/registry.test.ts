@@ -9,7 +9,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
 import type { AppContext } from '../src/app-context.js';
 import { ManualClock } from '../src/core/ports/clock.js';
-import { aliasHistory, getVersion, listVersions, openArtifact, promote, registerVersion, rollback, setAlias } from '../src/registry/registry.js';
+import {
+  aliasHistory,
+  getVersion,
+  listVersions,
+  openArtifact,
+  promote,
+  registerVersion,
+  rollback,
+  setAlias,
+} from '../src/registry/registry.js';
 import { recordCandidateOutcome } from '../src/stores/candidate-outcome.js';
 import { DIALECTS, freshStoreUrl, tempDir, type TestStoreUrl } from './helpers/stores.js';
 import { cli, project } from './helpers/project.js';
@@ -44,8 +53,20 @@ describe.each(DIALECTS)('registry (%s)', (dialect) => {
 
   it('versions are monotonic; a registration key registers once; the artifact is hashed and verified', async () => {
     const { a } = await app();
-    const v1 = await registerVersion(a, { model: 'spam', artifactPath: artifact('{"w":1}'), registrationKey: 'run_1', datasetTag: 'v20261122_100000', metrics: { f1_macro: 0.9 }, actor: 't' });
-    const again = await registerVersion(a, { model: 'spam', artifactPath: artifact('{"w":9}'), registrationKey: 'run_1', actor: 't' });
+    const v1 = await registerVersion(a, {
+      model: 'spam',
+      artifactPath: artifact('{"w":1}'),
+      registrationKey: 'run_1',
+      datasetTag: 'v20261122_100000',
+      metrics: { f1_macro: 0.9 },
+      actor: 't',
+    });
+    const again = await registerVersion(a, {
+      model: 'spam',
+      artifactPath: artifact('{"w":9}'),
+      registrationKey: 'run_1',
+      actor: 't',
+    });
     const v2 = await registerVersion(a, { model: 'spam', artifactPath: artifact('{"w":2}'), actor: 't' });
     expect([v1.version, again.version, v2.version]).toEqual([1, 1, 2]);
     expect(v1.artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -58,21 +79,28 @@ describe.each(DIALECTS)('registry (%s)', (dialect) => {
     const { a } = await app();
     const v = await registerVersion(a, { model: 'spam', artifactPath: artifact('{"w":1}'), actor: 't' });
     appendFileSync(join(v.artifact.uri.slice('file:'.length), 'weights.json'), ' ');
-    await expect(openArtifact(a, v)).rejects.toThrow(/artifact file:.*v1\/model is corrupted: sha256 .* does not match the registered .*; it will not be loaded or served/);
+    await expect(openArtifact(a, v)).rejects.toThrow(
+      /artifact file:.*v1\/model is corrupted: sha256 .* does not match the registered .*; it will not be loaded or served/,
+    );
   });
 
   it('promote, promote, rollback: aliases and their history; rejected candidates reset on promotion', async () => {
     const { a } = await app();
     for (const c of ['1', '2', '3']) await registerVersion(a, { model: 'spam', artifactPath: artifact(c), actor: 't' });
     await recordCandidateOutcome(a.store.db, 'spam', 'rejected', 2, T0);
-    expect((await promote(a, 'spam', 1, 'alice', 'first model')).moves).toEqual([{ alias: 'champion', from: null, to: 1 }]);
+    expect((await promote(a, 'spam', 1, 'alice', 'first model')).moves).toEqual([
+      { alias: 'champion', from: null, to: 1 },
+    ]);
     await setAlias(a, 'spam', 'challenger', 2, 'bob', 'shadow traffic');
     await promote(a, 'spam', 2, 'bob', 'F1 0.962 vs 0.941');
     expect((await getVersion(a, 'spam', 2)).aliases).toEqual(['champion']);
     expect((await getVersion(a, 'spam', 1)).aliases).toEqual(['previous']);
     expect((await promote(a, 'spam', 2, 'bob', 'again')).changed).toBe(false);
     const rb = await rollback(a, 'spam', 'monitor', 'online accuracy 0.81 < 0.90 of v1');
-    expect(rb.moves).toEqual([{ alias: 'champion', from: 2, to: 1 }, { alias: 'previous', from: 1, to: null }]);
+    expect(rb.moves).toEqual([
+      { alias: 'champion', from: 2, to: 1 },
+      { alias: 'previous', from: 1, to: null },
+    ]);
     await expect(rollback(a, 'spam', 'x', 'y')).rejects.toThrow(/no previous champion to roll back to/);
     const h = await aliasHistory(a, 'spam');
     expect(h.map((e) => [e.seq, e.alias, e.from, e.to, e.action])).toEqual([
@@ -85,7 +113,9 @@ describe.each(DIALECTS)('registry (%s)', (dialect) => {
       [7, 'previous', 1, null, 'rollback'],
     ]);
     expect(h[3]).toMatchObject({ actor: 'bob', reason: 'F1 0.962 vs 0.941' });
-    expect((await a.store.db.selectFrom('budget_state').select('rejections').executeTakeFirstOrThrow()).rejections).toBe(0);
+    expect(
+      (await a.store.db.selectFrom('budget_state').select('rejections').executeTakeFirstOrThrow()).rejections,
+    ).toBe(0);
   });
 
   it('alias names follow MLflow: pattern and reserved names', async () => {
@@ -101,9 +131,12 @@ describe.each(DIALECTS)('registry (%s)', (dialect) => {
 
   it('several processes promoting at once leave one consistent alias history', async () => {
     const { a, dir, url } = await app();
-    for (const c of ['1', '2', '3', '4']) await registerVersion(a, { model: 'spam', artifactPath: artifact(c), actor: 't' });
+    for (const c of ['1', '2', '3', '4'])
+      await registerVersion(a, { model: 'spam', artifactPath: artifact(c), actor: 't' });
     const env = { REFIT_STORE: url };
-    const results = await Promise.all(['1', '2', '3', '4', '2', '3'].map((v) => refit(['promote', 'spam', v, '--json'], { cwd: dir, env })));
+    const results = await Promise.all(
+      ['1', '2', '3', '4', '2', '3'].map((v) => refit(['promote', 'spam', v, '--json'], { cwd: dir, env })),
+    );
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const h = (await aliasHistory(a, 'spam')).filter((e) => e.alias === 'champion');
     // Each move starts where the previous one ended: no lost update.
@@ -120,12 +153,29 @@ describe('refit models / promote / rollback CLI', () => {
   it('registers, lists, shows, promotes, rolls back and prints the history', async () => {
     const dir = project(CONFIG);
     writeFileSync(join(dir, 'metrics.json'), '{"f1_macro": 0.93}');
-    const reg = await cli(['models', 'register', 'spam', '--artifact', artifact('x'), '--metrics', 'metrics.json', '--tag', 'trainer=builtin'], { cwd: dir });
+    const reg = await cli(
+      [
+        'models',
+        'register',
+        'spam',
+        '--artifact',
+        artifact('x'),
+        '--metrics',
+        'metrics.json',
+        '--tag',
+        'trainer=builtin',
+      ],
+      { cwd: dir },
+    );
     expect(reg.code, reg.stderr).toBe(0);
     expect(reg.stdout).toContain('spam v1 registered');
     await cli(['models', 'register', 'spam', '--artifact', artifact('y')], { cwd: dir });
-    expect((await cli(['promote', 'spam', '1'], { cwd: dir })).stdout).toContain('spam: promote: champion — → v1 (promoted by hand)');
-    expect((await cli(['promote', 'spam', 'v2', '--reason', 'better'], { cwd: dir })).stdout).toContain('previous — → v1, champion v1 → v2 (better)');
+    expect((await cli(['promote', 'spam', '1'], { cwd: dir })).stdout).toContain(
+      'spam: promote: champion — → v1 (promoted by hand)',
+    );
+    expect((await cli(['promote', 'spam', 'v2', '--reason', 'better'], { cwd: dir })).stdout).toContain(
+      'previous — → v1, champion v1 → v2 (better)',
+    );
     const list = await cli(['models', 'spam'], { cwd: dir });
     expect(list.stdout).toMatch(/v2\s+│ champion/);
     expect((await cli(['rollback', 'spam'], { cwd: dir })).stdout).toContain('champion v2 → v1');
@@ -133,7 +183,12 @@ describe('refit models / promote / rollback CLI', () => {
     const hist = await cli(['models', 'history', 'spam', '--json'], { cwd: dir });
     expect(JSON.parse(hist.stdout)).toHaveLength(5);
     const show = JSON.parse((await cli(['models', 'show', 'spam', '1', '--json'], { cwd: dir })).stdout);
-    expect(show).toMatchObject({ version: 1, metrics: { f1_macro: 0.93 }, tags: { trainer: 'builtin' }, aliases: ['champion'] });
+    expect(show).toMatchObject({
+      version: 1,
+      metrics: { f1_macro: 0.93 },
+      tags: { trainer: 'builtin' },
+      aliases: ['champion'],
+    });
     expect((await cli(['promote', 'spam', 'x'], { cwd: dir })).code).toBe(2);
   });
 });

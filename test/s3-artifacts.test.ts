@@ -18,10 +18,20 @@ let endpoint = '';
 const creds = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
 
 beforeAll(async () => {
-  server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: mkdtempSync(join(tmpdir(), 'refit-s3-')) });
+  server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: mkdtempSync(join(tmpdir(), 'refit-s3-')),
+  });
   const { port } = await server.run();
   endpoint = `http://127.0.0.1:${port}`;
-  const c = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const c = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   await c.send(new CreateBucketCommand({ Bucket: 'refit-models' }));
 });
 afterAll(async () => {
@@ -41,8 +51,19 @@ describe('S3 artifact store', () => {
       expect(v.artifact.uri).toBe('s3://refit-models/team-a/models/spam/v1/model/');
       const local = await openArtifact(app, v);
       expect(local).toMatch(/s3-cache/);
-      const c = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-      await c.send(new PutObjectCommand({ Bucket: 'refit-models', Key: 'team-a/models/spam/v1/model/model.json', Body: '{"w":[9,9,9]}' }));
+      const c = new S3Client({
+        endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      });
+      await c.send(
+        new PutObjectCommand({
+          Bucket: 'refit-models',
+          Key: 'team-a/models/spam/v1/model/model.json',
+          Body: '{"w":[9,9,9]}',
+        }),
+      );
       await expect(openArtifact(app, v)).rejects.toThrow(/is corrupted: sha256 .* does not match the registered/);
     } finally {
       await closeApp(app);
@@ -50,8 +71,20 @@ describe('S3 artifact store', () => {
   });
 
   it('a second run compares against the champion read back from S3', async () => {
-    const events = (p: string) => Array.from({ length: 60 }, (_, i) => JSON.stringify({ type: 'example', id: `${p}${i}`, model: 'spam', input: { text: `${i % 2 ? 'win free prize' : 'meeting notes'} ${p}${i}` }, label: i % 2 ? 'spam' : 'ham' })).join('\n');
-    const dir = project(`artifacts: s3://refit-models/team-b\ns3_endpoint: ${endpoint}\nmodels:\n  spam:\n    labels: [ham, spam]\n    gate:\n      - { metric: accuracy, min: 0 }\n`, { 'a.ndjson': events('a'), 'b.ndjson': events('b') });
+    const events = (p: string) =>
+      Array.from({ length: 60 }, (_, i) =>
+        JSON.stringify({
+          type: 'example',
+          id: `${p}${i}`,
+          model: 'spam',
+          input: { text: `${i % 2 ? 'win free prize' : 'meeting notes'} ${p}${i}` },
+          label: i % 2 ? 'spam' : 'ham',
+        }),
+      ).join('\n');
+    const dir = project(
+      `artifacts: s3://refit-models/team-b\ns3_endpoint: ${endpoint}\nmodels:\n  spam:\n    labels: [ham, spam]\n    gate:\n      - { metric: accuracy, min: 0 }\n`,
+      { 'a.ndjson': events('a'), 'b.ndjson': events('b') },
+    );
     await cli(['ingest', 'a.ndjson'], { cwd: dir, env: creds });
     expect((await cli(['run', '--force', 'spam'], { cwd: dir, env: creds })).code).toBe(0);
     await cli(['ingest', 'b.ndjson'], { cwd: dir, env: creds });

@@ -44,14 +44,19 @@ describe('refit serve', () => {
   const call = (path: string, init: { method?: string; token?: string; body?: unknown } = {}) =>
     fetch(svc.url + path, {
       method: init.method ?? 'GET',
-      headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
     });
 
   it('health, OpenAPI and token scopes', async () => {
     expect(await (await call('/healthz')).json()).toEqual({ status: 'ok', store: 'sqlite' });
     const doc = (await (await call('/openapi.json')).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/feedback', '/v1/runs', '/v1/models/{model}/promote']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/feedback', '/v1/runs', '/v1/models/{model}/promote']),
+    );
     const none = await call('/v1/runs');
     expect(none.status).toBe(401);
     expect((await none.json()).error).toContain('send Authorization: Bearer <token>');
@@ -62,14 +67,33 @@ describe('refit serve', () => {
   });
 
   it('ingests a batch, keeps the good events when some are bad, and enforces the body limit', async () => {
-    const events = Array.from({ length: 30 }, (_, i) => ({ type: 'example', id: `h${i}`, model: 'spam', input: { text: `${i % 2 ? 'win free prize' : 'meeting notes'} ${i}` }, label: i % 2 ? 'spam' : 'ham' }));
+    const events = Array.from({ length: 30 }, (_, i) => ({
+      type: 'example',
+      id: `h${i}`,
+      model: 'spam',
+      input: { text: `${i % 2 ? 'win free prize' : 'meeting notes'} ${i}` },
+      label: i % 2 ? 'spam' : 'ham',
+    }));
     const ok = await call('/v1/feedback', { method: 'POST', token: INGEST, body: events.slice(0, 20) });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ accepted: 20, rejected: 0 });
-    const mixed = await call('/v1/feedback', { method: 'POST', token: INGEST, body: { events: [...events.slice(20), { type: 'example', id: 'bad', model: 'spam', input: { text: 'x' }, label: 'eggs' }] } });
+    const mixed = await call('/v1/feedback', {
+      method: 'POST',
+      token: INGEST,
+      body: {
+        events: [
+          ...events.slice(20),
+          { type: 'example', id: 'bad', model: 'spam', input: { text: 'x' }, label: 'eggs' },
+        ],
+      },
+    });
     expect(mixed.status).toBe(422);
     const body = await mixed.json();
-    expect(body).toMatchObject({ accepted: 10, rejected: 1, errors: [{ index: 11, field: 'label', reason: expect.stringContaining('unknown label "eggs"') }] });
+    expect(body).toMatchObject({
+      accepted: 10,
+      rejected: 1,
+      errors: [{ index: 11, field: 'label', reason: expect.stringContaining('unknown label "eggs"') }],
+    });
     const huge = await call('/v1/feedback', { method: 'POST', token: INGEST, body: 'x'.repeat(5000) });
     expect(huge.status).toBe(413);
     expect((await huge.json()).error).toContain('serve.body_limit');
@@ -88,11 +112,25 @@ describe('refit serve', () => {
     }
     expect(state).toBe('succeeded');
     const detail = await (await call(`/v1/runs/${run}`, { token: READ })).json();
-    expect(detail.steps.map((s: { step_id: string }) => s.step_id)).toEqual(['prepare', 'validate', 'train', 'evaluate', 'gate', 'register', 'deploy', 'verify', 'notify']);
+    expect(detail.steps.map((s: { step_id: string }) => s.step_id)).toEqual([
+      'prepare',
+      'validate',
+      'train',
+      'evaluate',
+      'gate',
+      'register',
+      'deploy',
+      'verify',
+      'notify',
+    ]);
     const versions = await (await call('/v1/models/spam/versions', { token: READ })).json();
     expect(versions[0]).toMatchObject({ version: 1, aliases: ['champion'] });
-    expect((await call('/v1/models/spam/promote', { method: 'POST', token: ADMIN, body: { version: 9 } })).status).toBe(404);
-    expect((await call('/v1/models/spam/promote', { method: 'POST', token: ADMIN, body: { version: 'x' } })).status).toBe(400);
+    expect((await call('/v1/models/spam/promote', { method: 'POST', token: ADMIN, body: { version: 9 } })).status).toBe(
+      404,
+    );
+    expect(
+      (await call('/v1/models/spam/promote', { method: 'POST', token: ADMIN, body: { version: 'x' } })).status,
+    ).toBe(400);
     const rb = await call('/v1/models/spam/rollback', { method: 'POST', token: ADMIN, body: {} });
     expect(rb.status).toBe(409);
     expect((await rb.json()).error).toContain('no previous champion');
@@ -100,15 +138,21 @@ describe('refit serve', () => {
     expect(metrics).toContain('refit_runs{model="spam",state="succeeded"} 1');
     expect(metrics).toContain('refit_champion_version{model="spam"} 1');
     expect(metrics).toMatch(/refit_budget_tokens\{model="spam"\} \d/);
-    expect(metrics).toMatch(/refit_step_duration_seconds_count\{step="train",state="succeeded"\} 1\nrefit_step_duration_seconds_sum\{step="train",state="succeeded"\} [\d.]+/);
-    expect(metrics).toContain("refit_predictions_served_total 0");
+    expect(metrics).toMatch(
+      /refit_step_duration_seconds_count\{step="train",state="succeeded"\} 1\nrefit_step_duration_seconds_sum\{step="train",state="succeeded"\} [\d.]+/,
+    );
+    expect(metrics).toContain('refit_predictions_served_total 0');
   });
 });
 
 describe('refit serve as a process', () => {
   it('listens, answers, and stops cleanly on SIGTERM', async () => {
     const dir = project(CONFIG);
-    const child = spawn(process.execPath, [REFIT_BIN, 'serve', '--port', '0', '--log-format', 'json'], { cwd: dir, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [REFIT_BIN, 'serve', '--port', '0', '--log-format', 'json'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));

@@ -27,7 +27,15 @@ models:
       canary: { alias: canary, percent: 30, key: user }
 `;
 const examples = () =>
-  Array.from({ length: 80 }, (_, i) => JSON.stringify({ type: 'example', id: `e${i}`, model: 'urgency', input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` }, label: i % 2 ? 'high' : 'low' })).join('\n');
+  Array.from({ length: 80 }, (_, i) =>
+    JSON.stringify({
+      type: 'example',
+      id: `e${i}`,
+      model: 'urgency',
+      input: { text: `${i % 2 ? 'server down outage now' : 'typo on page later'} ${i}` },
+      label: i % 2 ? 'high' : 'low',
+    }),
+  ).join('\n');
 
 describe('prediction endpoint', () => {
   let app: AppContext;
@@ -47,7 +55,12 @@ describe('prediction endpoint', () => {
     await svc?.stop();
     await closeApp(app);
   });
-  const post = (path: string, body: unknown, token = TOKEN) => fetch(svc.url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown, token = TOKEN) =>
+    fetch(svc.url + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('the champion answers one input or a batch; ids are logged with the version and take feedback', async () => {
     const one = await post('/v1/models/urgency/predict', { input: { text: 'server down outage now' } });
@@ -56,19 +69,36 @@ describe('prediction endpoint', () => {
     expect(body).toMatchObject({ model: 'urgency', version: 1, via: 'champion' });
     expect(body.predictions[0]).toMatchObject({ id: expect.stringMatching(/^pred_/), prediction: 'high' });
     expect(body.predictions[0].confidence).toBeGreaterThan(0.5);
-    const batch = await (await post('/v1/models/urgency/predict', { inputs: [{ text: 'typo on page later' }, { text: 'server down outage now' }] })).json();
+    const batch = await (
+      await post('/v1/models/urgency/predict', {
+        inputs: [{ text: 'typo on page later' }, { text: 'server down outage now' }],
+      })
+    ).json();
     expect(batch.predictions.map((p: { prediction: string }) => p.prediction)).toEqual(['low', 'high']);
-    const stored = await app.store.db.selectFrom('predictions').selectAll().where('id', '=', batch.predictions[1].id).executeTakeFirstOrThrow();
+    const stored = await app.store.db
+      .selectFrom('predictions')
+      .selectAll()
+      .where('id', '=', batch.predictions[1].id)
+      .executeTakeFirstOrThrow();
     expect(stored).toMatchObject({ model: 'urgency', version: '1', prediction: 'high' });
-    const fb = await post('/v1/feedback', { type: 'feedback', prediction_id: batch.predictions[1].id, model: 'urgency', label: 'low' });
+    const fb = await post('/v1/feedback', {
+      type: 'feedback',
+      prediction_id: batch.predictions[1].id,
+      model: 'urgency',
+      label: 'low',
+    });
     expect(await fb.json()).toMatchObject({ accepted: 1, matched: 1 });
   });
 
   it('explicit version and alias; clear 400/403/404s', async () => {
-    expect((await (await post('/v1/models/urgency/predict?version=3', { input: { text: 'x' } })).json()).version).toBe(3);
+    expect((await (await post('/v1/models/urgency/predict?version=3', { input: { text: 'x' } })).json()).version).toBe(
+      3,
+    );
     await setAlias(app, 'urgency', 'staging', 2, 'test', 'test');
     await svc.tick();
-    expect((await (await post('/v1/models/urgency/predict?alias=staging', { input: { text: 'x' } })).json())).toMatchObject({ version: 2, via: 'alias:staging' });
+    expect(
+      await (await post('/v1/models/urgency/predict?alias=staging', { input: { text: 'x' } })).json(),
+    ).toMatchObject({ version: 2, via: 'alias:staging' });
     const bad = await post('/v1/models/urgency/predict', { text: 'no wrapper' });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toContain('body needs "input" (an object) or "inputs"');
@@ -78,7 +108,9 @@ describe('prediction endpoint', () => {
     expect(noAlias.status).toBe(404);
     expect((await noAlias.json()).error).toContain('has no alias "ghost"');
     expect((await post('/v1/models/urgency/predict', { input: { text: 'a' } }, ADMIN)).status).toBe(200); // admin may do anything
-    expect((await post('/v1/models/urgency/predict', { input: { text: 'a' } }, 'nope-token-0123456789')).status).toBe(401);
+    expect((await post('/v1/models/urgency/predict', { input: { text: 'a' } }, 'nope-token-0123456789')).status).toBe(
+      401,
+    );
   });
 
   it('a sticky canary takes its share; the shadow predicts on a copy and is never returned', async () => {
@@ -101,7 +133,11 @@ describe('prediction endpoint', () => {
     expect(canaryUsers).toBeGreaterThan(200 * 0.3 - 25);
     expect(canaryUsers).toBeLessThan(200 * 0.3 + 25);
     await new Promise((r) => setTimeout(r, 300));
-    const shadows = await app.store.db.selectFrom('shadow_predictions').selectAll().where('id', 'in', ids.slice(0, 50)).execute();
+    const shadows = await app.store.db
+      .selectFrom('shadow_predictions')
+      .selectAll()
+      .where('id', 'in', ids.slice(0, 50))
+      .execute();
     expect(shadows.length).toBe(50);
     expect(new Set(shadows.map((s) => s.version))).toEqual(new Set(['3']));
     await setAlias(app, 'urgency', 'canary', null, 'test', 'test');
@@ -122,13 +158,24 @@ describe('prediction endpoint', () => {
         if (i >= total) return;
         if (i === 3000) {
           promotedAt = i;
-          const p = await fetch(svc.url + '/v1/models/urgency/promote', { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 2, reason: 'load test swap' }) });
+          const p = await fetch(svc.url + '/v1/models/urgency/promote', {
+            method: 'POST',
+            headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ version: 2, reason: 'load test swap' }),
+          });
           expect(p.status).toBe(200);
           promoteDone = started;
         }
-        const res = await post('/v1/models/urgency/predict', { inputs: [{ text: `load server down ${i}` }, { text: `load typo ${i}` }] });
+        const res = await post('/v1/models/urgency/predict', {
+          inputs: [{ text: `load server down ${i}` }, { text: `load typo ${i}` }],
+        });
         const body = res.status === 200 ? await res.json() : null;
-        results.push({ i, status: res.status, version: body?.version ?? null, itemVersions: body ? body.predictions.map(() => body.version) : [] });
+        results.push({
+          i,
+          status: res.status,
+          version: body?.version ?? null,
+          itemVersions: body ? body.predictions.map(() => body.version) : [],
+        });
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
@@ -139,7 +186,12 @@ describe('prediction endpoint', () => {
     expect(results.filter((r) => r.i >= promoteDone && r.version !== 2)).toEqual([]);
     expect(promotedAt).toBe(3000);
     // Every prediction is logged under the version that answered it.
-    const logged = await app.store.db.selectFrom('predictions').select(['version', (eb) => eb.fn.countAll<number>().as('n')]).where('input', 'like', '%"text":"load server down %').groupBy('version').execute();
+    const logged = await app.store.db
+      .selectFrom('predictions')
+      .select(['version', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('input', 'like', '%"text":"load server down %')
+      .groupBy('version')
+      .execute();
     const byVersion = Object.fromEntries(logged.map((l) => [l.version, Number(l.n)]));
     expect(byVersion['1']! + byVersion['2']!).toBe(total);
     expect(byVersion['2']).toBe(results.filter((r) => r.version === 2).length);

@@ -11,7 +11,10 @@ import { RefitError } from '../core/errors.js';
 
 export class ArtifactIntegrityError extends RefitError {
   constructor(uri: string, expected: string, actual: string) {
-    super('CONFLICT', `artifact ${uri} is corrupted: sha256 ${actual.slice(0, 16)}… does not match the registered ${expected.slice(0, 16)}…; it will not be loaded or served (restore it, or register a new version)`);
+    super(
+      'CONFLICT',
+      `artifact ${uri} is corrupted: sha256 ${actual.slice(0, 16)}… does not match the registered ${expected.slice(0, 16)}…; it will not be loaded or served (restore it, or register a new version)`,
+    );
   }
 }
 
@@ -49,7 +52,12 @@ export async function hashArtifact(path: string): Promise<{ sha256: string; size
     size += statSync(f).size;
     lines.push(`${await fileHash(f)}  ${relative(path, f).split('\\').join('/')}`);
   }
-  return { sha256: createHash('sha256').update(lines.join('\n') + '\n').digest('hex'), size };
+  return {
+    sha256: createHash('sha256')
+      .update(lines.join('\n') + '\n')
+      .digest('hex'),
+    size,
+  };
 }
 
 export class FileArtifactStore {

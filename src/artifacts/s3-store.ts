@@ -16,12 +16,24 @@ export class S3ArtifactStore {
   private sdk: Promise<{ client: S3Client; s3: typeof import('@aws-sdk/client-s3') }> | null = null;
   private readonly cacheDir: string;
 
-  constructor(uri: string, opts: { endpoint: string | null; region: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null; cacheDir: string }) {
+  constructor(
+    uri: string,
+    opts: {
+      endpoint: string | null;
+      region: string;
+      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null;
+      cacheDir: string;
+    },
+  ) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
     if (!m) throw new RefitError('CONFIG_INVALID', `artifacts "${uri}" is not an s3://BUCKET/PREFIX URI`);
     this.bucket = m[1]!;
     this.prefix = m[2]!.replace(/\/+$/, '');
-    this.options = { region: opts.region, ...(opts.credentials ? { credentials: opts.credentials } : {}), ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}) };
+    this.options = {
+      region: opts.region,
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
+      ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
+    };
     this.cacheDir = join(opts.cacheDir, 's3-cache');
   }
 
@@ -61,7 +73,9 @@ export class S3ArtifactStore {
       let token: string | undefined;
       do {
         const { client, s3 } = await this.client();
-        const page = await client.send(new s3.ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }));
+        const page = await client.send(
+          new s3.ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }),
+        );
         for (const o of page.Contents ?? []) {
           const target = join(local, o.Key!.slice(key.length));
           mkdirSync(dirname(target), { recursive: true });

@@ -15,6 +15,12 @@ export interface ArtifactStore {
 }
 
 export function artifactStoreFor(config: RefitConfig): ArtifactStore {
-  if (config.artifacts.startsWith('s3://')) return new S3ArtifactStore(config.artifacts, { endpoint: config.s3Endpoint, region: config.s3Region, credentials: config.s3Credentials, cacheDir: config.artifactsDir });
+  if (config.artifacts.startsWith('s3://'))
+    return new S3ArtifactStore(config.artifacts, {
+      endpoint: config.s3Endpoint,
+      region: config.s3Region,
+      credentials: config.s3Credentials,
+      cacheDir: config.artifactsDir,
+    });
   return new FileArtifactStore(config.artifactsDir);
 }

@@ -58,7 +58,10 @@ export function createCliContext(program: Command, io: CliIO): CliContext {
         reporter = g.json
           ? new JsonReporter(io.stdout)
           : io.env.GITHUB_ACTIONS === 'true'
-            ? new GitHubReporter({ GITHUB_OUTPUT: io.env.GITHUB_OUTPUT, GITHUB_STEP_SUMMARY: io.env.GITHUB_STEP_SUMMARY }, io.stdout)
+            ? new GitHubReporter(
+                { GITHUB_OUTPUT: io.env.GITHUB_OUTPUT, GITHUB_STEP_SUMMARY: io.env.GITHUB_STEP_SUMMARY },
+                io.stdout,
+              )
             : new HumanReporter(io.stdout);
       }
       return reporter;
@@ -67,7 +70,12 @@ export function createCliContext(program: Command, io: CliIO): CliContext {
       if (!logger) {
         const g = globals();
         const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
-        logger = createLogger({ format: g.logFormat ?? (tty ? 'pretty' : 'json'), level: g.logLevel ?? 'info', secrets: () => secrets, destination: io.stderr });
+        logger = createLogger({
+          format: g.logFormat ?? (tty ? 'pretty' : 'json'),
+          level: g.logLevel ?? 'info',
+          secrets: () => secrets,
+          destination: io.stderr,
+        });
       }
       return logger;
     },
@@ -79,7 +87,14 @@ export function createCliContext(program: Command, io: CliIO): CliContext {
     },
     async withApp(fn) {
       const g = globals();
-      const app = await openApp({ path: g.config, env: io.env, cwd: io.cwd, overrides: { store: g.store }, clock: io.clock, logger: ctx.logger() });
+      const app = await openApp({
+        path: g.config,
+        env: io.env,
+        cwd: io.cwd,
+        overrides: { store: g.store },
+        clock: io.clock,
+        logger: ctx.logger(),
+      });
       secrets.push(...app.config.secretValues);
       ctx.reporter().addSecrets(app.config.secretValues);
       try {

@@ -30,8 +30,17 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('-c, --config <path>', 'config file (default: $REFIT_CONFIG or ./refit.yaml)')
     .option('--store <url>', 'store URL, overrides config and $REFIT_STORE (sqlite:PATH or postgres://...)')
     .option('--json', 'print the result as JSON on stdout')
-    .addOption(new Option('--log-format <format>', 'log lines on stderr (default: pretty on a TTY, json otherwise)').choices(['json', 'pretty']))
-    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .addOption(
+      new Option('--log-format <format>', 'log lines on stderr (default: pretty on a TTY, json otherwise)').choices([
+        'json',
+        'pretty',
+      ]),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['debug', 'info', 'warn', 'error', 'silent'])
+        .default('info'),
+    )
     .option('--dry-run', 'compute and print everything, trigger nothing (also DRY_RUN=true)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -64,7 +73,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return 0;
       return 2;
     }
     const secrets = ctx.secretValues();

@@ -39,7 +39,24 @@ export interface ModelLineConfig {
   businessRules: BusinessRule[];
   hub: { datasetRepo: string | null; modelRepo: string | null; token: string | null };
   slices: string[];
-  train: { executor: 'builtin' | 'command' | 'http' | 'github' | 'hf-space'; params: Record<string, string | number | boolean>; command: string[] | null; predictCommand: string[] | null; timeoutMs: number; http: { url: string; secret: string | null; token: string | null; pollMs: number } | null; github: { repo: string; workflow: string; ref: string; token: string; artifact: string; inputs: Record<string, string>; pollMs: number } | null; hfSpace: { space: string; modelRepo: string; token: string; factory: boolean; pollMs: number } | null };
+  train: {
+    executor: 'builtin' | 'command' | 'http' | 'github' | 'hf-space';
+    params: Record<string, string | number | boolean>;
+    command: string[] | null;
+    predictCommand: string[] | null;
+    timeoutMs: number;
+    http: { url: string; secret: string | null; token: string | null; pollMs: number } | null;
+    github: {
+      repo: string;
+      workflow: string;
+      ref: string;
+      token: string;
+      artifact: string;
+      inputs: Record<string, string>;
+      pollMs: number;
+    } | null;
+    hfSpace: { space: string; modelRepo: string; token: string; factory: boolean; pollMs: number } | null;
+  };
   deploy: DeployPolicy;
   monitor: MonitorPolicy;
   serving: { shadow: string | null; canary: { alias: string; percent: number; key: string | null } | null };
@@ -51,7 +68,13 @@ export interface DeployPolicy {
   secret: string | null;
   space: string | null;
   token: string | null;
-  verify: { healthUrl: string | null; predictUrl: string | null; sanityRequests: number; minAgreement: number; timeoutMs: number };
+  verify: {
+    healthUrl: string | null;
+    predictUrl: string | null;
+    sanityRequests: number;
+    minAgreement: number;
+    timeoutMs: number;
+  };
 }
 
 export interface MonitorPolicy {
@@ -81,7 +104,8 @@ export type PrepareTrigger =
 export interface PreparePolicy {
   trigger: PrepareTrigger;
   /** Where dataset_metadata.json is read; null for builtin. */
-  metadata: { kind: 'url'; url: string } | { kind: 'hf-dataset'; dataset: string; revision: string; path: string } | null;
+  metadata:
+    { kind: 'url'; url: string } | { kind: 'hf-dataset'; dataset: string; revision: string; path: string } | null;
   token: string | null;
   intervalMs: number;
   timeoutMs: number;
@@ -118,7 +142,13 @@ export interface RefitConfig {
   artifacts: string;
   guards: { maxRunsInFlight: number | null };
   models: Record<string, ModelLineConfig>;
-  serve: { host: string; port: number; schedule: string; bodyLimit: number; tokens: { token: string; scopes: ('ingest' | 'predict' | 'read' | 'admin')[] }[] };
+  serve: {
+    host: string;
+    port: number;
+    schedule: string;
+    bodyLimit: number;
+    tokens: { token: string; scopes: ('ingest' | 'predict' | 'read' | 'admin')[] }[];
+  };
   /** Run lease length (ms). */
   leaseMs: number;
   /** Per-step retries of retryable failures: attempts, and the first backoff (doubling). */
@@ -135,11 +165,21 @@ function ms(d: string): number {
 
 export function toModelLine(name: string, m: RawModelConfig): ModelLineConfig {
   const [tokens, period] = m.budget.refill.split('/').map((s) => s.trim());
-  const window = typeof m.evidence.window === 'number' ? { kind: 'count' as const, count: m.evidence.window } : { kind: 'time' as const, ms: ms(m.evidence.window) };
+  const window =
+    typeof m.evidence.window === 'number'
+      ? { kind: 'count' as const, count: m.evidence.window }
+      : { kind: 'time' as const, ms: ms(m.evidence.window) };
   const rules: TriggerRule[] = m.triggers.rules.map((r) =>
     'cron' in r
       ? { kind: 'cron', id: r.id ?? `cron:${r.cron}`, cron: r.cron }
-      : { kind: 'threshold', id: r.id ?? `${r.signal}${r.op}${r.value}`, signal: r.signal as SignalName, op: r.op, value: r.value, consecutive: r.consecutive },
+      : {
+          kind: 'threshold',
+          id: r.id ?? `${r.signal}${r.op}${r.value}`,
+          signal: r.signal as SignalName,
+          op: r.op,
+          value: r.value,
+          consecutive: r.consecutive,
+        },
   );
   const ext = m.evidence.external_count;
   const d = m.dataset;
@@ -183,30 +223,90 @@ export function toModelLine(name: string, m: RawModelConfig): ModelLineConfig {
       minSamplesPerClass: d.min_samples_per_class,
       maxNullRate: d.max_null_rate,
     },
-    train: { executor: m.train.executor, params: m.train.params, command: m.train.command ?? null, predictCommand: m.train.predict_command ?? null, timeoutMs: ms(m.train.timeout), http: m.train.http ? { url: m.train.http.url, secret: m.train.http.secret ?? null, token: m.train.http.token ?? null, pollMs: ms(m.train.http.poll) } : null, github: m.train.github ? { ...m.train.github, pollMs: ms(m.train.github.poll) } : null, hfSpace: m.train.hf_space ? { space: m.train.hf_space.space, modelRepo: m.train.hf_space.model_repo, token: m.train.hf_space.token, factory: m.train.hf_space.factory, pollMs: ms(m.train.hf_space.poll) } : null },
-    hub: { datasetRepo: m.hub?.dataset_repo ?? null, modelRepo: m.hub?.model_repo ?? null, token: m.hub?.token ?? null },
-    businessRules: m.business_rules.map((r) => ({ name: r.name, when: r.when, require: r.require, forbid: r.forbid, maxViolationRate: r.max_violation_rate })),
+    train: {
+      executor: m.train.executor,
+      params: m.train.params,
+      command: m.train.command ?? null,
+      predictCommand: m.train.predict_command ?? null,
+      timeoutMs: ms(m.train.timeout),
+      http: m.train.http
+        ? {
+            url: m.train.http.url,
+            secret: m.train.http.secret ?? null,
+            token: m.train.http.token ?? null,
+            pollMs: ms(m.train.http.poll),
+          }
+        : null,
+      github: m.train.github ? { ...m.train.github, pollMs: ms(m.train.github.poll) } : null,
+      hfSpace: m.train.hf_space
+        ? {
+            space: m.train.hf_space.space,
+            modelRepo: m.train.hf_space.model_repo,
+            token: m.train.hf_space.token,
+            factory: m.train.hf_space.factory,
+            pollMs: ms(m.train.hf_space.poll),
+          }
+        : null,
+    },
+    hub: {
+      datasetRepo: m.hub?.dataset_repo ?? null,
+      modelRepo: m.hub?.model_repo ?? null,
+      token: m.hub?.token ?? null,
+    },
+    businessRules: m.business_rules.map((r) => ({
+      name: r.name,
+      when: r.when,
+      require: r.require,
+      forbid: r.forbid,
+      maxViolationRate: r.max_violation_rate,
+    })),
     slices: m.slices,
-    gate: m.gate.map((g) => ({ metric: g.metric, class: g.class, min: g.min, max: g.max, minChange: g.min_change, minRelativeChange: g.min_relative_change, higherIsBetter: g.higher_is_better })),
+    gate: m.gate.map((g) => ({
+      metric: g.metric,
+      class: g.class,
+      min: g.min,
+      max: g.max,
+      minChange: g.min_change,
+      minRelativeChange: g.min_relative_change,
+      higherIsBetter: g.higher_is_better,
+    })),
     deploy: {
       target: m.deploy.target,
       url: m.deploy.url ?? null,
       secret: m.deploy.secret ?? null,
       space: m.deploy.space ?? null,
       token: m.deploy.token ?? null,
-      verify: { healthUrl: m.deploy.verify.health_url ?? null, predictUrl: m.deploy.verify.predict_url ?? null, sanityRequests: m.deploy.verify.sanity_requests, minAgreement: m.deploy.verify.min_agreement, timeoutMs: ms(m.deploy.verify.timeout) },
+      verify: {
+        healthUrl: m.deploy.verify.health_url ?? null,
+        predictUrl: m.deploy.verify.predict_url ?? null,
+        sanityRequests: m.deploy.verify.sanity_requests,
+        minAgreement: m.deploy.verify.min_agreement,
+        timeoutMs: ms(m.deploy.verify.timeout),
+      },
     },
     monitor: {
-      window: typeof m.monitor.window === 'number' ? { kind: 'count', count: m.monitor.window } : { kind: 'time', ms: ms(m.monitor.window) },
+      window:
+        typeof m.monitor.window === 'number'
+          ? { kind: 'count', count: m.monitor.window }
+          : { kind: 'time', ms: ms(m.monitor.window) },
       minSamples: m.monitor.min_samples,
       margin: m.monitor.margin,
       alpha: m.monitor.alpha,
       action: m.monitor.action,
     },
-    serving: { shadow: m.serving.shadow ?? null, canary: m.serving.canary ? { alias: m.serving.canary.alias, percent: m.serving.canary.percent, key: m.serving.canary.key ?? null } : null },
+    serving: {
+      shadow: m.serving.shadow ?? null,
+      canary: m.serving.canary
+        ? { alias: m.serving.canary.alias, percent: m.serving.canary.percent, key: m.serving.canary.key ?? null }
+        : null,
+    },
     prepare: {
       trigger,
-      metadata: !p.metadata ? null : 'url' in p.metadata ? { kind: 'url', url: p.metadata.url } : { kind: 'hf-dataset', dataset: p.metadata.dataset, revision: p.metadata.revision, path: p.metadata.path },
+      metadata: !p.metadata
+        ? null
+        : 'url' in p.metadata
+          ? { kind: 'url', url: p.metadata.url }
+          : { kind: 'hf-dataset', dataset: p.metadata.dataset, revision: p.metadata.revision, path: p.metadata.path },
       token: p.token ?? null,
       intervalMs: ms(p.poll.interval),
       timeoutMs: ms(p.poll.timeout),
@@ -216,7 +316,12 @@ export function toModelLine(name: string, m: RawModelConfig): ModelLineConfig {
   };
 }
 
-export function toRefitConfig(raw: RawConfig, source: string, secretValues: string[], env: NodeJS.ProcessEnv = {}): RefitConfig {
+export function toRefitConfig(
+  raw: RawConfig,
+  source: string,
+  secretValues: string[],
+  env: NodeJS.ProcessEnv = {},
+): RefitConfig {
   const notify: NotifyChannel[] = raw.notify.map((c, i) => {
     const common = { id: `${c.kind}#${i}`, events: c.events ?? null, models: c.models ?? null };
     switch (c.kind) {
@@ -232,8 +337,24 @@ export function toRefitConfig(raw: RawConfig, source: string, secretValues: stri
   });
   // Webhook URLs, signing keys and tokens are secrets wherever they came from.
   const configured = [
-    ...notify.flatMap((c) => (c.kind === 'slack' ? [c.webhookUrl] : c.kind === 'webhook' ? [c.url, c.secret ?? ''] : c.kind === 'github-issue' ? [c.token] : [urlPassword(c.smtp) ?? ''])),
-    ...Object.values(raw.models).flatMap((m) => [m.deploy.url ?? '', m.deploy.secret ?? '', m.deploy.token ?? '', m.train.http?.secret ?? '', m.train.http?.token ?? '', m.train.github?.token ?? '', m.train.hf_space?.token ?? '']),
+    ...notify.flatMap((c) =>
+      c.kind === 'slack'
+        ? [c.webhookUrl]
+        : c.kind === 'webhook'
+          ? [c.url, c.secret ?? '']
+          : c.kind === 'github-issue'
+            ? [c.token]
+            : [urlPassword(c.smtp) ?? ''],
+    ),
+    ...Object.values(raw.models).flatMap((m) => [
+      m.deploy.url ?? '',
+      m.deploy.secret ?? '',
+      m.deploy.token ?? '',
+      m.train.http?.secret ?? '',
+      m.train.http?.token ?? '',
+      m.train.github?.token ?? '',
+      m.train.hf_space?.token ?? '',
+    ]),
   ].filter((v) => v.length >= 4);
   secretValues = [...new Set([...secretValues, ...raw.serve.tokens.map((t) => t.token), ...configured])];
   return {
@@ -242,14 +363,29 @@ export function toRefitConfig(raw: RawConfig, source: string, secretValues: stri
     source,
     store: raw.store,
     artifacts: raw.artifacts,
-    artifactsDir: raw.artifacts.startsWith('file:') ? raw.artifacts.slice('file:'.length) : resolve(dirname(source), '.refit', 'artifacts'),
+    artifactsDir: raw.artifacts.startsWith('file:')
+      ? raw.artifacts.slice('file:'.length)
+      : resolve(dirname(source), '.refit', 'artifacts'),
     s3Endpoint: raw.s3_endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? null,
-    s3Credentials: env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } : null,
+    s3Credentials:
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          }
+        : null,
     s3Region: env.AWS_REGION ?? 'us-east-1',
     guards: { maxRunsInFlight: raw.guards.max_runs_in_flight ?? null },
     leaseMs: ms(raw.lease),
     retry: { attempts: raw.retry.attempts, backoffMs: ms(raw.retry.backoff) },
-    serve: { host: raw.serve.host, port: raw.serve.port, schedule: raw.serve.schedule, bodyLimit: raw.serve.body_limit, tokens: raw.serve.tokens },
+    serve: {
+      host: raw.serve.host,
+      port: raw.serve.port,
+      schedule: raw.serve.schedule,
+      bodyLimit: raw.serve.body_limit,
+      tokens: raw.serve.tokens,
+    },
     models: Object.fromEntries(Object.entries(raw.models).map(([name, m]) => [name, toModelLine(name, m)])),
     notify,
     secretValues,

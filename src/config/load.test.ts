@@ -64,7 +64,10 @@ describe('loadConfig', () => {
     );
     const c = loadConfig({ cwd: dir, env: { STORE_URL: 'sqlite:/tmp/from-env.db' } });
     expect(c.store).toBe('sqlite:/tmp/from-env.db');
-    expect(c.models.spam!.evidence.externalCount).toMatchObject({ url: 'postgres://u:dotenv-pass@127.0.0.1:1/x', query: 'SELECT count(*) FROM reviews' });
+    expect(c.models.spam!.evidence.externalCount).toMatchObject({
+      url: 'postgres://u:dotenv-pass@127.0.0.1:1/x',
+      query: 'SELECT count(*) FROM reviews',
+    });
     expect(c.secretValues).toContain('postgres://u:dotenv-pass@127.0.0.1:1/x');
     expect(c.secretValues).toContain('dotenv-pass');
   });
@@ -79,7 +82,13 @@ describe('loadConfig', () => {
   it('layers REFIT_STORE over the file and the flag over both', () => {
     const dir = project(`store: sqlite:file.db\n${MIN}`);
     expect(loadConfig({ cwd: dir, env: { REFIT_STORE: 'sqlite:/tmp/env.db' } }).store).toBe('sqlite:/tmp/env.db');
-    expect(loadConfig({ cwd: dir, env: { REFIT_STORE: 'sqlite:/tmp/env.db' }, overrides: { store: 'postgres://a:b@127.0.0.1/x' } }).store).toBe('postgres://a:b@127.0.0.1/x');
+    expect(
+      loadConfig({
+        cwd: dir,
+        env: { REFIT_STORE: 'sqlite:/tmp/env.db' },
+        overrides: { store: 'postgres://a:b@127.0.0.1/x' },
+      }).store,
+    ).toBe('postgres://a:b@127.0.0.1/x');
   });
 
   it('says how to create a config when there is none', () => {

@@ -36,11 +36,19 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
   const baseEnv = options.env ?? process.env;
   const file = resolve(cwd, options.path ?? baseEnv.REFIT_CONFIG ?? 'refit.yaml');
   if (!existsSync(file)) {
-    throw new ConfigError([`no configuration file at ${file}: run \`refit init\` to create one, or pass --config PATH (or set REFIT_CONFIG)`], file);
+    throw new ConfigError(
+      [
+        `no configuration file at ${file}: run \`refit init\` to create one, or pass --config PATH (or set REFIT_CONFIG)`,
+      ],
+      file,
+    );
   }
   const dir = dirname(file);
   const dotenvPath = resolve(dir, '.env');
-  const env: NodeJS.ProcessEnv = { ...(existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {}), ...baseEnv };
+  const env: NodeJS.ProcessEnv = {
+    ...(existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {}),
+    ...baseEnv,
+  };
   const text = readFileSync(file, 'utf8');
   const shortName = file.startsWith(cwd + '/') ? file.slice(cwd.length + 1) : file;
 
@@ -59,7 +67,9 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
   const raw = doc.toJS() ?? {};
   const used: { name: string; value: string }[] = [];
   const issues: string[] = [];
-  const interpolated = interpolate(raw, [], env, used, (path, msg) => issues.push(`${shortName}:${lineOf(path)}: ${formatPath(path)}: ${msg}`));
+  const interpolated = interpolate(raw, [], env, used, (path, msg) =>
+    issues.push(`${shortName}:${lineOf(path)}: ${formatPath(path)}: ${msg}`),
+  );
   if (issues.length > 0) throw new ConfigError(issues, shortName);
 
   if (typeof interpolated === 'object' && interpolated !== null && !Array.isArray(interpolated)) {
@@ -80,7 +90,12 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
   const cfg = parsed.data;
   cfg.store = resolveUrlPath(cfg.store, 'sqlite:', dir);
   cfg.artifacts = resolveUrlPath(cfg.artifacts, 'file:', dir);
-  const secrets = collectSecrets([...cfg.secrets, 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'], used, [cfg.store], env);
+  const secrets = collectSecrets(
+    [...cfg.secrets, 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'],
+    used,
+    [cfg.store],
+    env,
+  );
   return toRefitConfig(cfg, file, secrets, env);
 }
 
@@ -109,13 +124,18 @@ function interpolate(
         return v;
       }
       if (fallback !== undefined) return fallback;
-      fail(path, `environment variable ${name} is not set: set it, add it to .env beside the config, or write \${${name}:-default}`);
+      fail(
+        path,
+        `environment variable ${name} is not set: set it, add it to .env beside the config, or write \${${name}:-default}`,
+      );
       return match;
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...path, i], env, used, fail));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, [...path, k], env, used, fail)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, interpolate(v, [...path, k], env, used, fail)]),
+    );
   }
   return value;
 }

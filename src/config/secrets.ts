@@ -6,7 +6,12 @@
 
 const CREDENTIAL_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE|WEBHOOK|DATABASE_URL|DSN|_URL$/i;
 
-export function collectSecrets(listed: string[], used: { name: string; value: string }[], urls: string[], env: NodeJS.ProcessEnv = {}): string[] {
+export function collectSecrets(
+  listed: string[],
+  used: { name: string; value: string }[],
+  urls: string[],
+  env: NodeJS.ProcessEnv = {},
+): string[] {
   const out = new Set<string>();
   for (const name of listed) {
     const v = env[name];

@@ -11,5 +11,6 @@ export const PREVIOUS = 'previous';
 
 export function validateAlias(alias: string): void {
   if (!/^[\w-]+$/.test(alias)) throw new UsageError(`invalid alias "${alias}": use letters, digits, "_" and "-" only`);
-  if (alias.toLowerCase() === 'latest' || /^v\d+$/i.test(alias)) throw new UsageError(`alias "${alias}" is reserved (latest and v<number> name versions); choose another name`);
+  if (alias.toLowerCase() === 'latest' || /^v\d+$/i.test(alias))
+    throw new UsageError(`alias "${alias}" is reserved (latest and v<number> name versions); choose another name`);
 }

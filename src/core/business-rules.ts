@@ -6,7 +6,11 @@
  * or an object of `eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `in`. Pure.
  */
 
-export type Condition = string | number | boolean | { eq?: unknown; ne?: unknown; gt?: number; gte?: number; lt?: number; lte?: number; in?: unknown[] };
+export type Condition =
+  | string
+  | number
+  | boolean
+  | { eq?: unknown; ne?: unknown; gt?: number; gte?: number; lt?: number; lte?: number; in?: unknown[] };
 
 export interface BusinessRule {
   name: string;
@@ -57,11 +61,18 @@ function holds(value: unknown, c: Condition): boolean {
   return true;
 }
 
-const all = (row: RuleRow, conds: Record<string, Condition>) => Object.entries(conds).every(([f, c]) => holds(field(row, f), c));
+const all = (row: RuleRow, conds: Record<string, Condition>) =>
+  Object.entries(conds).every(([f, c]) => holds(field(row, f), c));
 
 function describe(conds: Record<string, Condition>): string {
   return Object.entries(conds)
-    .map(([f, c]) => (c !== null && typeof c === 'object' ? `${f} ${Object.entries(c).map(([op, v]) => `${op} ${JSON.stringify(v)}`).join(' and ')}` : `${f} = ${JSON.stringify(c)}`))
+    .map(([f, c]) =>
+      c !== null && typeof c === 'object'
+        ? `${f} ${Object.entries(c)
+            .map(([op, v]) => `${op} ${JSON.stringify(v)}`)
+            .join(' and ')}`
+        : `${f} = ${JSON.stringify(c)}`,
+    )
     .join(' and ');
 }
 
@@ -80,7 +91,13 @@ export function checkBusinessRule(rule: BusinessRule, rows: RuleRow[]): RuleResu
   });
   const rate = applicable ? violations / applicable : 0;
   const passed = rate <= rule.maxViolationRate;
-  const what = [rule.when ? `when ${describe(rule.when)}` : 'on every row', rule.require ? `require ${describe(rule.require)}` : '', rule.forbid ? `never ${describe(rule.forbid)}` : ''].filter(Boolean).join(', ');
+  const what = [
+    rule.when ? `when ${describe(rule.when)}` : 'on every row',
+    rule.require ? `require ${describe(rule.require)}` : '',
+    rule.forbid ? `never ${describe(rule.forbid)}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   const reason = `business rule "${rule.name}" (${what}): ${violations} of ${applicable} rows violate it (${(rate * 100).toFixed(2)}%), ${passed ? 'within' : 'above'} the allowed ${(rule.maxViolationRate * 100).toFixed(2)}%`;
   return { name: rule.name, applicable, violations, rate, passed, reason, examples };
 }

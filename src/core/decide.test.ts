@@ -32,7 +32,15 @@ const input = (over: Partial<DecisionInput> = {}): DecisionInput => ({
   ],
   streaks: {},
   cron: { previousFireMs: {}, sinceMs: T0 - 100 * H },
-  guards: { inFlightRunId: null, runsInFlight: 0, maxRunsInFlight: null, retrainsLastDay: 0, maxRetrainsPerDay: null, minIntervalMs: 0, lastRetrainMs: null },
+  guards: {
+    inFlightRunId: null,
+    runsInFlight: 0,
+    maxRunsInFlight: null,
+    retrainsLastDay: 0,
+    maxRetrainsPerDay: null,
+    minIntervalMs: 0,
+    lastRetrainMs: null,
+  },
   budgetPolicy: { capacity: 2, ratePerSecond: 1 / (12 * 3600), cost: 1, needGain: 1, backoff: 2 },
   budgetState: null,
   force: false,
@@ -44,7 +52,9 @@ describe('decide', () => {
   it('skips with the numbers of every unmet rule', () => {
     const d = decide(input({ signals: signals({ misclassified: 12, online_accuracy: 0.95 }) }));
     expect(d.action).toBe('skip');
-    expect(d.reason).toBe('skip: no trigger met (misclassified 12 < 50; online_accuracy 0.95 >= 0.9 (0 of 3 consecutive checks))');
+    expect(d.reason).toBe(
+      'skip: no trigger met (misclassified 12 < 50; online_accuracy 0.95 >= 0.9 (0 of 3 consecutive checks))',
+    );
     expect(d.budget.next).toEqual({ tokens: 2, lastMs: null, rejections: 0 });
   });
 
@@ -67,7 +77,11 @@ describe('decide', () => {
 
   it('a signal without data never fires and resets the streak', () => {
     const d = decide(input({ streaks: { acc: 2 } }));
-    expect(d.rules.find((r) => r.id === 'acc')).toMatchObject({ met: false, streak: 0, detail: 'online_accuracy has no data yet' });
+    expect(d.rules.find((r) => r.id === 'acc')).toMatchObject({
+      met: false,
+      streak: 0,
+      detail: 'online_accuracy has no data yet',
+    });
   });
 
   it('all-mode requires every rule', () => {
@@ -77,9 +91,13 @@ describe('decide', () => {
   });
 
   it('blocked by the budget says how much is missing and when it comes', () => {
-    const d = decide(input({ signals: signals({ misclassified: 60 }), budgetState: { tokens: 0.25, lastMs: T0, rejections: 0 } }));
+    const d = decide(
+      input({ signals: signals({ misclassified: 60 }), budgetState: { tokens: 0.25, lastMs: T0, rejections: 0 } }),
+    );
     expect(d.action).toBe('blocked');
-    expect(d.reason).toBe('blocked: misclassified 60 >= 50, but the retrain budget has 0.25 of the 1 tokens needed; enough in 9h');
+    expect(d.reason).toBe(
+      'blocked: misclassified 60 >= 50, but the retrain budget has 0.25 of the 1 tokens needed; enough in 9h',
+    );
     expect(d.budget.next.tokens).toBe(0.25);
   });
 
@@ -90,10 +108,18 @@ describe('decide', () => {
   });
 
   it('blocked by the minimum interval and the daily cap', () => {
-    const g = { ...input().guards, minIntervalMs: 6 * H, lastRetrainMs: T0 - 2 * H, maxRetrainsPerDay: 2, retrainsLastDay: 2 };
+    const g = {
+      ...input().guards,
+      minIntervalMs: 6 * H,
+      lastRetrainMs: T0 - 2 * H,
+      maxRetrainsPerDay: 2,
+      retrainsLastDay: 2,
+    };
     const d = decide(input({ signals: signals({ misclassified: 60 }), guards: g }));
     expect(d.action).toBe('blocked');
-    expect(d.reason).toContain('the last retrain was 2h ago, less than the minimum interval of 6h (next allowed in 4h)');
+    expect(d.reason).toContain(
+      'the last retrain was 2h ago, less than the minimum interval of 6h (next allowed in 4h)',
+    );
     expect(d.reason).toContain('2 retrains in the last 24h reached the daily maximum of 2');
   });
 

@@ -79,7 +79,15 @@ export function decide(input: DecisionInput): Decision {
   const guards = evaluateGuards(input);
   const hard = guards.filter((g) => !g.ok && (g.name === 'in_flight' || g.name === 'max_runs_in_flight'));
   const soft = guards.filter((g) => !g.ok && !hard.includes(g));
-  const base = { model: input.model, forced: input.force, triggered, rules, guards, signals: input.signals, nextStreaks };
+  const base = {
+    model: input.model,
+    forced: input.force,
+    triggered,
+    rules,
+    guards,
+    signals: input.signals,
+    nextStreaks,
+  };
   const trigText = triggerText(input.mode, rules, triggered);
 
   if (!triggered && !input.force) {
@@ -89,15 +97,30 @@ export function decide(input: DecisionInput): Decision {
   const why = input.force ? 'forced by a manual trigger' : trigText;
   if (hard.length > 0) {
     const budget = checkBudget(input.budgetPolicy, input.budgetState, input.nowMs, needOf(input.signals), false);
-    return { ...base, action: 'blocked', budget, reason: `blocked: ${why}, but ${hard.map((g) => g.detail).join('; ')}` };
+    return {
+      ...base,
+      action: 'blocked',
+      budget,
+      reason: `blocked: ${why}, but ${hard.map((g) => g.detail).join('; ')}`,
+    };
   }
   if (input.force) {
     const budget = checkBudget(input.budgetPolicy, input.budgetState, input.nowMs, needOf(input.signals), false);
-    return { ...base, action: 'retrain', budget, reason: `retrain: ${why}; triggers, interval, daily cap and budget bypassed, no tokens charged` };
+    return {
+      ...base,
+      action: 'retrain',
+      budget,
+      reason: `retrain: ${why}; triggers, interval, daily cap and budget bypassed, no tokens charged`,
+    };
   }
   if (soft.length > 0) {
     const budget = checkBudget(input.budgetPolicy, input.budgetState, input.nowMs, needOf(input.signals), false);
-    return { ...base, action: 'blocked', budget, reason: `blocked: ${why}, but ${soft.map((g) => g.detail).join('; ')}` };
+    return {
+      ...base,
+      action: 'blocked',
+      budget,
+      reason: `blocked: ${why}, but ${soft.map((g) => g.detail).join('; ')}`,
+    };
   }
   const budget = checkBudget(input.budgetPolicy, input.budgetState, input.nowMs, needOf(input.signals), input.spend);
   if (!budget.allowed) {
@@ -121,13 +144,17 @@ function triggerText(mode: 'any' | 'all', rules: RuleVerdict[], triggered: boole
 }
 
 function budgetText(b: BudgetVerdict): string {
-  const backoff = b.rejections > 0 ? ` (raised by ${b.rejections} rejected candidate${b.rejections > 1 ? 's' : ''})` : '';
+  const backoff =
+    b.rejections > 0 ? ` (raised by ${b.rejections} rejected candidate${b.rejections > 1 ? 's' : ''})` : '';
   const need = b.need > 0 ? `, refill sped up by need ${formatNumber(b.need)}` : '';
   return `budget had ${formatNumber(b.tokens)} of ${formatNumber(b.capacity)} tokens, spends ${formatNumber(b.cost)}${backoff}${need}`;
 }
 
 function budgetShortfall(b: BudgetVerdict): string {
-  const when = b.msUntilAffordable === null ? 'the bucket never refills (rate 0)' : `enough in ${formatDuration(b.msUntilAffordable)}`;
+  const when =
+    b.msUntilAffordable === null
+      ? 'the bucket never refills (rate 0)'
+      : `enough in ${formatDuration(b.msUntilAffordable)}`;
   return `the retrain budget has ${formatNumber(b.tokens)} of the ${formatNumber(b.cost)} tokens needed; ${when}`;
 }
 

@@ -5,13 +5,7 @@
  */
 
 export type ErrorCode =
-  | 'CONFIG_INVALID'
-  | 'USAGE'
-  | 'INPUT_INVALID'
-  | 'STORE'
-  | 'EXTERNAL_SIGNAL'
-  | 'NOT_FOUND'
-  | 'CONFLICT';
+  'CONFIG_INVALID' | 'USAGE' | 'INPUT_INVALID' | 'STORE' | 'EXTERNAL_SIGNAL' | 'NOT_FOUND' | 'CONFLICT';
 
 export class RefitError extends Error {
   readonly code: ErrorCode;

@@ -51,7 +51,8 @@ export function higherIsBetter(rule: GateRule): boolean {
 const nameOf = (r: GateRule) => (r.class !== undefined ? `${r.metric}[${r.class}]` : r.metric);
 /** Up to 6 significant digits: enough to see why 0.7999 fails a minimum of 0.8. */
 const f = (v: number) => String(Number(v.toPrecision(6)));
-const pct = (r: number) => (Number.isFinite(r) ? `${r >= 0 ? '+' : '−'}${Math.abs(r * 100).toFixed(1)}%` : r > 0 ? '+∞%' : '−∞%');
+const pct = (r: number) =>
+  Number.isFinite(r) ? `${r >= 0 ? '+' : '−'}${Math.abs(r * 100).toFixed(1)}%` : r > 0 ? '+∞%' : '−∞%';
 
 export function evaluateGate(rules: GateRule[], candidate: MetricLookup, champion: MetricLookup | null): GateReport {
   const checks: GateCheck[] = [];
@@ -60,41 +61,96 @@ export function evaluateGate(rules: GateRule[], candidate: MetricLookup, champio
     const v = candidate(rule.metric, rule.class);
     const c = champion ? champion(rule.metric, rule.class) : null;
     if (rule.min !== undefined || rule.max !== undefined) {
-      const bounds = [rule.min !== undefined ? `>= ${f(rule.min)}` : '', rule.max !== undefined ? `<= ${f(rule.max)}` : ''].filter(Boolean).join(' and ');
+      const bounds = [
+        rule.min !== undefined ? `>= ${f(rule.min)}` : '',
+        rule.max !== undefined ? `<= ${f(rule.max)}` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
       if (v === null || Number.isNaN(v)) {
-        checks.push({ name, kind: 'value', passed: false, skipped: false, candidate: null, champion: c, reason: `${name} was not computed for the candidate, but the gate requires it ${bounds}` });
+        checks.push({
+          name,
+          kind: 'value',
+          passed: false,
+          skipped: false,
+          candidate: null,
+          champion: c,
+          reason: `${name} was not computed for the candidate, but the gate requires it ${bounds}`,
+        });
       } else {
         const low = rule.min !== undefined && v < rule.min;
         const high = rule.max !== undefined && v > rule.max;
-        const reason = low ? `${name} ${f(v)} is below the minimum ${f(rule.min!)}` : high ? `${name} ${f(v)} is above the maximum ${f(rule.max!)}` : `${name} ${f(v)} is ${bounds}`;
+        const reason = low
+          ? `${name} ${f(v)} is below the minimum ${f(rule.min!)}`
+          : high
+            ? `${name} ${f(v)} is above the maximum ${f(rule.max!)}`
+            : `${name} ${f(v)} is ${bounds}`;
         checks.push({ name, kind: 'value', passed: !low && !high, skipped: false, candidate: v, champion: c, reason });
       }
     }
     if (rule.minChange !== undefined || rule.minRelativeChange !== undefined) {
       const better = higherIsBetter(rule);
-      const need = [rule.minChange !== undefined ? `${better ? '+' : '−'}${f(rule.minChange)}` : '', rule.minRelativeChange !== undefined ? `${better ? '+' : '−'}${(rule.minRelativeChange * 100).toFixed(1)}%` : ''].filter(Boolean).join(' and ');
+      const need = [
+        rule.minChange !== undefined ? `${better ? '+' : '−'}${f(rule.minChange)}` : '',
+        rule.minRelativeChange !== undefined
+          ? `${better ? '+' : '−'}${(rule.minRelativeChange * 100).toFixed(1)}%`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
       if (!champion) {
-        checks.push({ name, kind: 'change', passed: true, skipped: true, candidate: v, champion: null, reason: `${name} change vs champion skipped: there is no champion yet (first model)` });
+        checks.push({
+          name,
+          kind: 'change',
+          passed: true,
+          skipped: true,
+          candidate: v,
+          champion: null,
+          reason: `${name} change vs champion skipped: there is no champion yet (first model)`,
+        });
         continue;
       }
       if (v === null || Number.isNaN(v) || c === null || Number.isNaN(c)) {
         const who = v === null || Number.isNaN(v) ? 'the candidate' : 'the champion';
-        checks.push({ name, kind: 'change', passed: false, skipped: false, candidate: v, champion: c, reason: `${name} was not computed for ${who}, so its change (required ${need}) cannot be judged` });
+        checks.push({
+          name,
+          kind: 'change',
+          passed: false,
+          skipped: false,
+          candidate: v,
+          champion: c,
+          reason: `${name} was not computed for ${who}, so its change (required ${need}) cannot be judged`,
+        });
         continue;
       }
       const diff = v - c;
       const ratio = c === 0 ? (diff > 0 ? Infinity : diff < 0 ? -Infinity : 0) : diff / Math.abs(c);
       const absOk = rule.minChange === undefined || (better ? diff >= rule.minChange : diff <= -rule.minChange);
-      const relOk = rule.minRelativeChange === undefined || (better ? ratio >= rule.minRelativeChange : ratio <= -rule.minRelativeChange);
+      const relOk =
+        rule.minRelativeChange === undefined ||
+        (better ? ratio >= rule.minRelativeChange : ratio <= -rule.minRelativeChange);
       const passed = absOk && relOk;
-      const zero = c === 0 && rule.minRelativeChange !== undefined ? ' (champion value 0: relative change taken as ±∞ by the sign of the difference)' : '';
+      const zero =
+        c === 0 && rule.minRelativeChange !== undefined
+          ? ' (champion value 0: relative change taken as ±∞ by the sign of the difference)'
+          : '';
       const head = `${name} ${f(v)} vs champion ${f(c)}: ${diff >= 0 ? '+' : '−'}${f(Math.abs(diff))} (${pct(ratio)})`;
-      checks.push({ name, kind: 'change', passed, skipped: false, candidate: v, champion: c, reason: `${head} ${passed ? 'meets' : 'does not meet'} the required ${need} (${better ? 'higher' : 'lower'} is better)${zero}` });
+      checks.push({
+        name,
+        kind: 'change',
+        passed,
+        skipped: false,
+        candidate: v,
+        champion: c,
+        reason: `${head} ${passed ? 'meets' : 'does not meet'} the required ${need} (${better ? 'higher' : 'lower'} is better)${zero}`,
+      });
     }
   }
   const failed = checks.filter((x) => !x.passed);
   const blessed = failed.length === 0;
-  const summary = blessed ? `blessed: ${checks.filter((x) => !x.skipped).length} check(s) passed${checks.some((x) => x.skipped) ? `, ${checks.filter((x) => x.skipped).length} skipped (no champion)` : ''}` : `rejected: ${failed.map((x) => x.reason).join('; ')}`;
+  const summary = blessed
+    ? `blessed: ${checks.filter((x) => !x.skipped).length} check(s) passed${checks.some((x) => x.skipped) ? `, ${checks.filter((x) => x.skipped).length} skipped (no champion)` : ''}`
+    : `rejected: ${failed.map((x) => x.reason).join('; ')}`;
   return { blessed, checks, summary };
 }
 
@@ -104,7 +160,9 @@ export function withChecks(report: GateReport, extra: GateCheck[]): GateReport {
   const failed = checks.filter((x) => !x.passed);
   const blessed = failed.length === 0;
   const skipped = checks.filter((x) => x.skipped).length;
-  const summary = blessed ? `blessed: ${checks.length - skipped} check(s) passed${skipped ? `, ${skipped} skipped (no champion)` : ''}` : `rejected: ${failed.map((x) => x.reason).join('; ')}`;
+  const summary = blessed
+    ? `blessed: ${checks.length - skipped} check(s) passed${skipped ? `, ${skipped} skipped (no champion)` : ''}`
+    : `rejected: ${failed.map((x) => x.reason).join('; ')}`;
   return { blessed, checks, summary };
 }
 
@@ -119,7 +177,10 @@ export function gateMarkdown(report: GateReport, title = 'Gate'): string {
     '',
     '| check | result | candidate | champion | reason |',
     '|---|---|---|---|---|',
-    ...report.checks.map((c) => `| ${c.name} | ${mark(c)} | ${cell(c.candidate)} | ${cell(c.champion)} | ${c.reason.replace(/\|/g, '\\|')} |`),
+    ...report.checks.map(
+      (c) =>
+        `| ${c.name} | ${mark(c)} | ${cell(c.candidate)} | ${cell(c.champion)} | ${c.reason.replace(/\|/g, '\\|')} |`,
+    ),
     '',
   ].join('\n');
 }

@@ -89,7 +89,9 @@ export function evaluateRule(
   const streak = condition ? previousStreak + 1 : 0;
   const met = condition && streak >= rule.consecutive;
   const shown = `${rule.signal} ${formatNumber(value)}`;
-  let detail = condition ? `${shown} ${rule.op} ${formatNumber(rule.value)}` : `${shown} ${NEGATION[rule.op]} ${formatNumber(rule.value)}`;
+  let detail = condition
+    ? `${shown} ${rule.op} ${formatNumber(rule.value)}`
+    : `${shown} ${NEGATION[rule.op]} ${formatNumber(rule.value)}`;
   if (rule.consecutive > 1) detail += ` (${streak} of ${rule.consecutive} consecutive checks)`;
   return { id: rule.id, met, condition, streak, detail };
 }

@@ -19,7 +19,11 @@ export async function readTable(path: string, format?: Format): Promise<Record<s
 }
 
 /** `{input: {text: "x"}}` → `{"input.text": "x"}` so nested event inputs become columns. */
-function flatten(record: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+function flatten(
+  record: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
   for (const [k, v] of Object.entries(record)) {
     if (v && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, `${prefix}${k}.`, out);
     else out[`${prefix}${k}`] = v;

@@ -18,7 +18,14 @@ import type { AppContext } from '../app-context.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import type { ModelLineConfig } from '../config/config.js';
 import { linesOf, readLineAt, type LineAt } from './lines.js';
-import { correctLabelCounts, exampleRows, inputsById, misclassifiedRows, sampleCorrectRows, type EvidenceRow } from './evidence-rows.js';
+import {
+  correctLabelCounts,
+  exampleRows,
+  inputsById,
+  misclassifiedRows,
+  sampleCorrectRows,
+  type EvidenceRow,
+} from './evidence-rows.js';
 import { versionTag, type DatasetMetadata } from './metadata.js';
 import { mulberry32 } from './random.js';
 import { Candidates } from './candidates.js';
@@ -42,7 +49,10 @@ export interface BuildResult {
 
 export async function buildDataset(app: AppContext, model: string, options: BuildOptions = {}): Promise<BuildResult> {
   const line = app.config.models[model];
-  if (!line) throw new UsageError(`unknown model line "${model}": configured lines are ${Object.keys(app.config.models).join(', ')}`);
+  if (!line)
+    throw new UsageError(
+      `unknown model line "${model}": configured lines are ${Object.keys(app.config.models).join(', ')}`,
+    );
   const { db } = app.store;
   if (options.buildKey) {
     const existing = await findDataset(db, model, { buildKey: options.buildKey });
@@ -62,7 +72,7 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
   }
   progress('reading misclassified rows');
   let misclassified = 0;
-  for await (const r of misclassifiedRows(db, model, floor)) rows.add(r, r.input), misclassified++;
+  for await (const r of misclassifiedRows(db, model, floor)) (rows.add(r, r.input), misclassified++);
   collectGarbage();
 
   progress('sampling correct rows');
@@ -78,9 +88,15 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
   const winners = rows.winners(policy.seed);
   const duplicates = rows.size - winners.rows.length;
   if (winners.rows.length === 0) {
-    throw new NotFoundError(`no rows for a dataset of "${model}": no unused misclassified feedback, examples or previous version (ingest feedback first)`);
+    throw new NotFoundError(
+      `no rows for a dataset of "${model}": no unused misclassified feedback, examples or previous version (ingest feedback first)`,
+    );
   }
-  const split = stratifiedSplit({ rows: winners.rows, order: winners.order, label: (i) => rows.label(i), recent: (i) => rows.recent(i) }, policy.splits, policy.recentTestShare);
+  const split = stratifiedSplit(
+    { rows: winners.rows, order: winners.order, label: (i) => rows.label(i), recent: (i) => rows.recent(i) },
+    policy.splits,
+    policy.recentTestShare,
+  );
 
   // Pass 2: write the splits one after another, fetching inputs again a page at a time.
   const nowMs = app.clock.now();
@@ -91,7 +107,8 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
     progress(`writing ${s} (${split[s].length} rows)`);
     writer.begin(s);
     let n = 0;
-    for await (const row of materialise(db, model, rows, split[s])) if ((writer.write(row), ++n % GC_EVERY === 0)) collectGarbage();
+    for await (const row of materialise(db, model, rows, split[s]))
+      if ((writer.write(row), ++n % GC_EVERY === 0)) collectGarbage();
   }
   const { sha256, tmp } = writer.finish();
   const labels: Record<string, number> = {};
@@ -112,7 +129,12 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
       model,
       mode: policy.mode,
       seed: policy.seed,
-      sources: { misclassified: count('misclassified'), correct: count('correct'), example: count('example'), previous: count('previous') },
+      sources: {
+        misclassified: count('misclassified'),
+        correct: count('correct'),
+        example: count('example'),
+        previous: count('previous'),
+      },
       duplicates_dropped: duplicates,
       previous_version: previous?.tag ?? null,
       labels,
@@ -122,7 +144,11 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
   publish(tmp, dir);
 
   progress('recording');
-  const record = await recordDataset(db, { model, tag, buildKey: options.buildKey ?? null, createdMs: nowMs, metadata, location: dir }, rows.consumed());
+  const record = await recordDataset(
+    db,
+    { model, tag, buildKey: options.buildKey ?? null, createdMs: nowMs, metadata, location: dir },
+    rows.consumed(),
+  );
   if (record.tag !== tag) {
     // Another process built this key first: ours is discarded, theirs is the version.
     rmSync(dir, { recursive: true, force: true });
@@ -135,19 +161,38 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
  * The rows of a split with their inputs, in id order within each source (so the look-ups read
  * the tables sequentially), a page at a time.
  */
-async function* materialise(db: AppContext['store']['db'], model: string, rows: Candidates, split: number[]): AsyncGenerator<DatasetRow> {
+async function* materialise(
+  db: AppContext['store']['db'],
+  model: string,
+  rows: Candidates,
+  split: number[],
+): AsyncGenerator<DatasetRow> {
   const PAGE = 2000;
   const ids = rows.ids;
   split.sort((x, y) => rows.sourceRank(x) - rows.sourceRank(y) || (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
   for (let p = 0; p < split.length; p += PAGE) {
     const page = split.slice(p, p + PAGE).map((i) => ({ i, source: rows.source(i), id: rows.ids[i]! }));
     const inputs = new Map<number, string>();
-    for await (const [r, input] of inputsById(db, model, page.filter((r) => r.source !== 'previous'))) inputs.set(r.i, input);
+    for await (const [r, input] of inputsById(
+      db,
+      model,
+      page.filter((r) => r.source !== 'previous'),
+    ))
+      inputs.set(r.i, input);
     for (const { i, source, id } of page) {
       const at = rows.carried.get(i);
       const text = at ? readLineAt(at) : inputs.get(i);
-      if (text === undefined) throw new Error(`the input of ${source} row ${id} of "${model}" disappeared during the dataset build; build again`);
-      yield { id, input: at ? JSON.parse(text).input : JSON.parse(text), label: rows.label(i), source, tsMs: rows.ts[i]! };
+      if (text === undefined)
+        throw new Error(
+          `the input of ${source} row ${id} of "${model}" disappeared during the dataset build; build again`,
+        );
+      yield {
+        id,
+        input: at ? JSON.parse(text).input : JSON.parse(text),
+        label: rows.label(i),
+        source,
+        tsMs: rows.ts[i]!,
+      };
     }
   }
 }
@@ -167,10 +212,16 @@ function addCarried(rows: Candidates, dir: string, line: ModelLineConfig, nowMs:
   }
   if (w.kind === 'time') return;
   kept.sort((a, b) => b.tsMs - a.tsMs || (a.id < b.id ? -1 : 1));
-  for (const k of kept.slice(0, w.count)) rows.add({ source: 'previous', id: k.id, label: k.label, tsMs: k.tsMs }, JSON.parse(readLineAt(k.at)).input, k.at);
+  for (const k of kept.slice(0, w.count))
+    rows.add({ source: 'previous', id: k.id, label: k.label, tsMs: k.tsMs }, JSON.parse(readLineAt(k.at)).input, k.at);
 }
 
-async function sampleCorrect(app: AppContext, line: ModelLineConfig, k: number, progress: (msg: string) => void): Promise<EvidenceRow[]> {
+async function sampleCorrect(
+  app: AppContext,
+  line: ModelLineConfig,
+  k: number,
+  progress: (msg: string) => void,
+): Promise<EvidenceRow[]> {
   if (k <= 0) return [];
   const { db } = app.store;
   const floor = line.evidence.minReviewerConfidence;
@@ -199,7 +250,9 @@ async function sampleCorrect(app: AppContext, line: ModelLineConfig, k: number, 
 async function freeTag(app: AppContext, model: string, base: string): Promise<string> {
   for (let n = 1; ; n++) {
     const tag = n === 1 ? base : `${base}_${n}`;
-    const taken = (await findDataset(app.store.db, model, { tag })) || existsSync(join(app.config.artifactsDir, 'datasets', model, tag));
+    const taken =
+      (await findDataset(app.store.db, model, { tag })) ||
+      existsSync(join(app.config.artifactsDir, 'datasets', model, tag));
     if (!taken) return tag;
   }
 }
@@ -209,12 +262,33 @@ async function freeTag(app: AppContext, model: string, base: string): Promise<st
  * its dataset_metadata.json at the root, where the third seed's readers poll it. Returns null when
  * the line has no dataset repo. A separate step from the build, so a failed push can be retried.
  */
-export async function pushDatasetVersion(app: AppContext, model: string, tag: string, dir: string): Promise<{ repo: string; commits: (string | null)[] } | null> {
+export async function pushDatasetVersion(
+  app: AppContext,
+  model: string,
+  tag: string,
+  dir: string,
+): Promise<{ repo: string; commits: (string | null)[] } | null> {
   const line = app.config.models[model]!;
   if (!line.hub.datasetRepo) return null;
   const repo = line.hub.datasetRepo;
-  const a = await pushDirectory({ hubUrl: app.config.hubUrl, token: line.hub.token, type: 'dataset', repo, dir, pathInRepo: tag, title: `refit: dataset ${tag}` });
-  const b = await pushDirectory({ hubUrl: app.config.hubUrl, token: line.hub.token, type: 'dataset', repo, dir: metadataOnly(dir), pathInRepo: '', title: `refit: latest is ${tag}` });
+  const a = await pushDirectory({
+    hubUrl: app.config.hubUrl,
+    token: line.hub.token,
+    type: 'dataset',
+    repo,
+    dir,
+    pathInRepo: tag,
+    title: `refit: dataset ${tag}`,
+  });
+  const b = await pushDirectory({
+    hubUrl: app.config.hubUrl,
+    token: line.hub.token,
+    type: 'dataset',
+    repo,
+    dir: metadataOnly(dir),
+    pathInRepo: '',
+    title: `refit: latest is ${tag}`,
+  });
   return { repo, commits: [a.commitOid, b.commitOid] };
 }
 

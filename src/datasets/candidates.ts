@@ -59,7 +59,8 @@ export class Candidates {
     for (const f in input) this.fields.add(f);
     const key = inputKey(input);
     const prior = this.byKey.get(key);
-    if (prior === undefined || row.tsMs >= this.ts[prior]! || (this.recent(i) && !this.recent(prior))) this.byKey.set(key, i);
+    if (prior === undefined || row.tsMs >= this.ts[prior]! || (this.recent(i) && !this.recent(prior)))
+      this.byKey.set(key, i);
   }
 
   source(i: number): Source {
@@ -87,7 +88,7 @@ export class Candidates {
   winners(seed: number): { rows: number[]; order: Float64Array } {
     const rows: number[] = [];
     const order = new Float64Array(this.size);
-    for (const [key, i] of this.byKey) rows.push(i), (order[i] = hash53(key, seed));
+    for (const [key, i] of this.byKey) (rows.push(i), (order[i] = hash53(key, seed)));
     this.byKey.clear();
     return { rows, order };
   }

@@ -27,7 +27,11 @@ function confident(floor: number) {
   return sql<boolean>`(f.reviewer_confidence IS NULL OR f.reviewer_confidence >= ${floor})`;
 }
 
-export async function* misclassifiedRows(db: Kysely<Database>, model: string, floor: number): AsyncGenerator<EvidenceRow> {
+export async function* misclassifiedRows(
+  db: Kysely<Database>,
+  model: string,
+  floor: number,
+): AsyncGenerator<EvidenceRow> {
   let after = '';
   for (;;) {
     const rows = await db
@@ -42,13 +46,25 @@ export async function* misclassifiedRows(db: Kysely<Database>, model: string, fl
       .orderBy('f.prediction_id')
       .limit(PAGE)
       .execute();
-    for (const r of rows) yield { source: 'misclassified', id: r.id, input: JSON.parse(r.input), label: r.label, tsMs: Number(r.ts_ms), bucket: confidenceBucket(r.reviewer_confidence) };
+    for (const r of rows)
+      yield {
+        source: 'misclassified',
+        id: r.id,
+        input: JSON.parse(r.input),
+        label: r.label,
+        tsMs: Number(r.ts_ms),
+        bucket: confidenceBucket(r.reviewer_confidence),
+      };
     if (rows.length < PAGE) return;
     after = rows[rows.length - 1]!.id;
   }
 }
 
-export async function correctLabelCounts(db: Kysely<Database>, model: string, floor: number): Promise<Map<string, number>> {
+export async function correctLabelCounts(
+  db: Kysely<Database>,
+  model: string,
+  floor: number,
+): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('feedback as f')
     .select(['f.label', (eb) => eb.fn.countAll<number>().as('n')])
@@ -73,7 +89,15 @@ export async function* exampleRows(db: Kysely<Database>, model: string): AsyncGe
       .orderBy('id')
       .limit(PAGE)
       .execute();
-    for (const r of rows) yield { source: 'example', id: r.id, input: JSON.parse(r.input), label: r.label, tsMs: Number(r.ts_ms), bucket: 100 };
+    for (const r of rows)
+      yield {
+        source: 'example',
+        id: r.id,
+        input: JSON.parse(r.input),
+        label: r.label,
+        tsMs: Number(r.ts_ms),
+        bucket: 100,
+      };
     if (rows.length < PAGE) return;
     after = rows[rows.length - 1]!.id;
   }
@@ -84,9 +108,23 @@ export async function* exampleRows(db: Kysely<Database>, model: string): AsyncGe
  * inside the database: rows are numbered by prediction id and row rn is taken when
  * ((rn − 1 + offset) · take) mod total < take — exactly `take` rows, a seed-dependent offset.
  */
-export async function sampleCorrectRows(db: Kysely<Database>, model: string, floor: number, label: string, total: number, take: number, offset: number): Promise<EvidenceRow[]> {
+export async function sampleCorrectRows(
+  db: Kysely<Database>,
+  model: string,
+  floor: number,
+  label: string,
+  total: number,
+  take: number,
+  offset: number,
+): Promise<EvidenceRow[]> {
   if (take <= 0 || total <= 0) return [];
-  const rows = await sql<{ id: string; label: string; reviewer_confidence: number | null; ts_ms: number; input: string }>`
+  const rows = await sql<{
+    id: string;
+    label: string;
+    reviewer_confidence: number | null;
+    ts_ms: number;
+    input: string;
+  }>`
     SELECT s.prediction_id AS id, s.label, s.reviewer_confidence, s.ts_ms, p.input
     FROM (
       SELECT f.prediction_id, f.label, f.reviewer_confidence, f.ts_ms, ROW_NUMBER() OVER (ORDER BY f.prediction_id) AS rn
@@ -97,7 +135,14 @@ export async function sampleCorrectRows(db: Kysely<Database>, model: string, flo
     JOIN predictions p ON p.model = ${model} AND p.id = s.prediction_id
     WHERE (((s.rn - 1 + ${offset % total}) * ${take}) % ${total}) < ${take}
     ORDER BY s.prediction_id`.execute(db);
-  return rows.rows.map((r) => ({ source: 'correct' as const, id: r.id, input: JSON.parse(r.input), label: r.label, tsMs: Number(r.ts_ms), bucket: confidenceBucket(r.reviewer_confidence) }));
+  return rows.rows.map((r) => ({
+    source: 'correct' as const,
+    id: r.id,
+    input: JSON.parse(r.input),
+    label: r.label,
+    tsMs: Number(r.ts_ms),
+    bucket: confidenceBucket(r.reviewer_confidence),
+  }));
 }
 
 const LOOKUP = 500;
@@ -107,15 +152,31 @@ const LOOKUP = 500;
  * inputs for feedback, example inputs for examples. Yields [ref, input JSON] in the refs' order;
  * a ref whose row is gone is skipped.
  */
-export async function* inputsById<R extends { source: string; id: string }>(db: Kysely<Database>, model: string, refs: R[]): AsyncGenerator<[R, string]> {
+export async function* inputsById<R extends { source: string; id: string }>(
+  db: Kysely<Database>,
+  model: string,
+  refs: R[],
+): AsyncGenerator<[R, string]> {
   for (let i = 0; i < refs.length; i += LOOKUP) {
     const page = refs.slice(i, i + LOOKUP);
     const feedbackIds = page.filter((r) => r.source !== 'example').map((r) => r.id);
     const exampleIds = page.filter((r) => r.source === 'example').map((r) => r.id);
     const predictions = feedbackIds.length
-      ? await db.selectFrom('predictions').select(['id', 'input']).where('model', '=', model).where('id', 'in', feedbackIds).execute()
+      ? await db
+          .selectFrom('predictions')
+          .select(['id', 'input'])
+          .where('model', '=', model)
+          .where('id', 'in', feedbackIds)
+          .execute()
       : [];
-    const examples = exampleIds.length ? await db.selectFrom('examples').select(['id', 'input']).where('model', '=', model).where('id', 'in', exampleIds).execute() : [];
+    const examples = exampleIds.length
+      ? await db
+          .selectFrom('examples')
+          .select(['id', 'input'])
+          .where('model', '=', model)
+          .where('id', 'in', exampleIds)
+          .execute()
+      : [];
     const p = new Map(predictions.map((r) => [r.id, r.input]));
     const e = new Map(examples.map((r) => [r.id, r.input]));
     for (const r of page) {

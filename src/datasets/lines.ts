@@ -29,7 +29,8 @@ export function* linesOf(file: string): Generator<[string, LineAt]> {
         start = nl + 1;
       }
       if (n === 0) {
-        if (start < buf.length) yield [buf.toString('utf8', start), { file, offset: base + start, length: buf.length - start }];
+        if (start < buf.length)
+          yield [buf.toString('utf8', start), { file, offset: base + start, length: buf.length - start }];
         return;
       }
       carry = Buffer.from(buf.subarray(start));

@@ -19,7 +19,13 @@ export interface DatasetRow {
 export const SPLITS: SplitName[] = ['train', 'eval', 'test'];
 
 export function rowLine(r: DatasetRow): string {
-  return JSON.stringify({ id: r.id, input: r.input, label: r.label, source: r.source, ts: new Date(r.tsMs).toISOString() });
+  return JSON.stringify({
+    id: r.id,
+    input: r.input,
+    label: r.label,
+    source: r.source,
+    ts: new Date(r.tsMs).toISOString(),
+  });
 }
 
 /**
@@ -35,7 +41,10 @@ export class SplitWriter {
   private buf = '';
   private csvBuf = '';
 
-  constructor(dir: string, private readonly csvFields: string[] | null) {
+  constructor(
+    dir: string,
+    private readonly csvFields: string[] | null,
+  ) {
     this.tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     mkdirSync(this.tmp, { recursive: true });
   }
@@ -51,7 +60,8 @@ export class SplitWriter {
 
   write(r: DatasetRow): void {
     this.buf += rowLine(r) + '\n';
-    if (this.csvFields) this.csvBuf += [r.id, ...this.csvFields.map((f) => r.input[f]), r.label].map(csvCell).join(',') + '\n';
+    if (this.csvFields)
+      this.csvBuf += [r.id, ...this.csvFields.map((f) => r.input[f]), r.label].map(csvCell).join(',') + '\n';
     if (this.buf.length > 1 << 20) this.flush();
   }
 
@@ -64,7 +74,7 @@ export class SplitWriter {
     this.hash.update(this.buf);
     writeSync(this.jsonl!, this.buf);
     this.buf = '';
-    if (this.csv !== null) writeSync(this.csv, this.csvBuf), (this.csvBuf = '');
+    if (this.csv !== null) (writeSync(this.csv, this.csvBuf), (this.csvBuf = ''));
   }
 
   private close(): void {

@@ -49,7 +49,10 @@ export async function decideAll(app: AppContext, options: DecideOptions): Promis
   const { config, clock } = app;
   const names = options.models?.length ? options.models : Object.keys(config.models);
   for (const n of [...names, ...(options.force ?? [])]) {
-    if (!config.models[n]) throw new UsageError(`unknown model line "${n}": configured lines are ${Object.keys(config.models).join(', ')} (see ${config.source})`);
+    if (!config.models[n])
+      throw new UsageError(
+        `unknown model line "${n}": configured lines are ${Object.keys(config.models).join(', ')} (see ${config.source})`,
+      );
   }
   const force = new Set(options.force ?? []);
   const atMs = clock.now();
@@ -63,17 +66,35 @@ export async function decideAll(app: AppContext, options: DecideOptions): Promis
       if (!(err instanceof RefitError)) throw err;
       const message = redact(err.message, config.secretValues);
       log.error('decision failed', { error: message });
-      outcomes.push({ model: name, decision: null, nextTokenInMs: null, decisionId: null, runId: null, error: message });
+      outcomes.push({
+        model: name,
+        decision: null,
+        nextTokenInMs: null,
+        decisionId: null,
+        runId: null,
+        error: message,
+      });
     }
   }
   return { atMs, dryRun: options.dryRun, outcomes };
 }
 
-async function decideOne(app: AppContext, line: ModelLineConfig, force: boolean, options: DecideOptions, nowMs: number): Promise<ModelOutcome> {
+async function decideOne(
+  app: AppContext,
+  line: ModelLineConfig,
+  force: boolean,
+  options: DecideOptions,
+  nowMs: number,
+): Promise<ModelOutcome> {
   const { store, config } = app;
   if (!options.dryRun) await matchFeedback(store.db, nowMs, null, line.name);
   const before = await readDecisionFacts(store.db, line.name, nowMs);
-  const signals = await readSignals(store.db, line, { nowMs, lastRetrainMs: before.lastRetrainMs, secrets: config.secretValues, driftScore: await readDriftScore(store.db, line.name) });
+  const signals = await readSignals(store.db, line, {
+    nowMs,
+    lastRetrainMs: before.lastRetrainMs,
+    secrets: config.secretValues,
+    driftScore: await readDriftScore(store.db, line.name),
+  });
 
   const evaluate = (facts: DecisionFacts, spend: boolean) =>
     decide({
@@ -84,7 +105,9 @@ async function decideOne(app: AppContext, line: ModelLineConfig, force: boolean,
       rules: line.triggers.rules,
       streaks: facts.streaks,
       cron: {
-        previousFireMs: Object.fromEntries(line.triggers.rules.filter((r) => r.kind === 'cron').map((r) => [r.id, previousFire(r.cron, nowMs)])),
+        previousFireMs: Object.fromEntries(
+          line.triggers.rules.filter((r) => r.kind === 'cron').map((r) => [r.id, previousFire(r.cron, nowMs)]),
+        ),
         sinceMs: facts.lastRetrainMs ?? facts.createdMs ?? nowMs,
       },
       guards: {
@@ -104,24 +127,46 @@ async function decideOne(app: AppContext, line: ModelLineConfig, force: boolean,
 
   if (options.dryRun) {
     const decision = evaluate(before, false);
-    return { model: line.name, decision, nextTokenInMs: nextTokenIn(decision), decisionId: null, runId: null, error: null };
+    return {
+      model: line.name,
+      decision,
+      nextTokenInMs: nextTokenIn(decision),
+      decisionId: null,
+      runId: null,
+      error: null,
+    };
   }
   const result = await store.db.transaction().execute(async (tx) => {
     await lockDecisions(tx);
     const facts = await readDecisionFacts(tx, line.name, nowMs);
     const decision = evaluate(facts, true);
-    const details = { signals: decision.signals, rules: decision.rules, guards: decision.guards, budget: { ...decision.budget, next: undefined }, forced: decision.forced };
+    const details = {
+      signals: decision.signals,
+      rules: decision.rules,
+      guards: decision.guards,
+      budget: { ...decision.budget, next: undefined },
+      forced: decision.forced,
+    };
     const recorded = await recordDecision(tx, decision, options.actor, nowMs, details);
     return { decision, recorded };
   });
-  app.logger.child({ model: line.name, run: result.recorded.runId ?? undefined }).info(result.decision.reason, { action: result.decision.action });
+  app.logger
+    .child({ model: line.name, run: result.recorded.runId ?? undefined })
+    .info(result.decision.reason, { action: result.decision.action });
   const d = result.decision;
   if (d.action === 'blocked' && !d.budget.allowed && d.guards.every((g) => g.ok)) {
     // A retrain was wanted and only the budget said no: tell people, once per line and UTC day.
     const day = new Date(nowMs).toISOString().slice(0, 10);
-    await notify(app, { id: `budget:${line.name}:${day}`, kind: 'budget_exhausted', model: line.name, problem: 'budget', title: `${line.name}: retrain wanted but the budget is exhausted`, text: d.reason, data: { tokens: d.budget.tokens, capacity: d.budget.capacity, cost: d.budget.cost }, atMs: nowMs }).catch((err: Error) =>
-      app.logger.warn(`could not record the budget notification: ${err.message}`),
-    );
+    await notify(app, {
+      id: `budget:${line.name}:${day}`,
+      kind: 'budget_exhausted',
+      model: line.name,
+      problem: 'budget',
+      title: `${line.name}: retrain wanted but the budget is exhausted`,
+      text: d.reason,
+      data: { tokens: d.budget.tokens, capacity: d.budget.capacity, cost: d.budget.cost },
+      atMs: nowMs,
+    }).catch((err: Error) => app.logger.warn(`could not record the budget notification: ${err.message}`));
   }
   return {
     model: line.name,

@@ -18,12 +18,31 @@ export async function pushToTarget(app: AppContext, v: ModelVersion, runId: stri
   const out =
     d.target === 'webhook'
       ? await (() => {
-          const body = JSON.stringify({ event: 'deploy', model: v.model, version: v.version, artifact: { uri: v.artifact.uri, sha256: v.artifact.sha256 }, run: runId, at: new Date(nowMs).toISOString() });
-          const headers: Record<string, string> = { 'content-type': 'application/json', 'x-refit-event': 'deploy', 'x-refit-delivery': `${runId}:deploy` };
+          const body = JSON.stringify({
+            event: 'deploy',
+            model: v.model,
+            version: v.version,
+            artifact: { uri: v.artifact.uri, sha256: v.artifact.sha256 },
+            run: runId,
+            at: new Date(nowMs).toISOString(),
+          });
+          const headers: Record<string, string> = {
+            'content-type': 'application/json',
+            'x-refit-event': 'deploy',
+            'x-refit-delivery': `${runId}:deploy`,
+          };
           if (d.secret) headers[SIGNATURE_HEADER] = signBody(d.secret, body);
           return httpCall({ method: 'POST', url: d.url!, headers, body, timeoutMs: 30_000 }, nowMs);
         })()
-      : await httpCall({ method: 'POST', url: `${app.config.hubUrl}/api/spaces/${d.space}/restart`, token: d.token, timeoutMs: 30_000 }, nowMs);
+      : await httpCall(
+          {
+            method: 'POST',
+            url: `${app.config.hubUrl}/api/spaces/${d.space}/restart`,
+            token: d.token,
+            timeoutMs: 30_000,
+          },
+          nowMs,
+        );
   if (out.kind !== 'ok') {
     const message = `deploying ${v.model} v${v.version} to ${d.target}: ${out.message}`;
     // 429/5xx/network: the run step retries; 401/403/404/4xx: fix the configuration first.

@@ -30,13 +30,23 @@ export async function checkHealth(app: AppContext, model: string): Promise<{ ok:
   return out.kind === 'ok' ? { ok: true, detail: `health ${out.status}` } : { ok: false, detail: out.message };
 }
 
-export async function sanityCheck(app: AppContext, model: string, version: number, rows: SanityRow[]): Promise<Verification> {
+export async function sanityCheck(
+  app: AppContext,
+  model: string,
+  version: number,
+  rows: SanityRow[],
+): Promise<Verification> {
   const line = app.config.models[model]!;
   const v = line.deploy.verify;
   if (rows.length === 0) return { agreed: 0, sent: 0, passed: true, reason: 'no sanity requests configured' };
   let answers: (string | null)[];
   try {
-    answers = await answersFrom(app, model, version, rows.map((r) => r.input));
+    answers = await answersFrom(
+      app,
+      model,
+      version,
+      rows.map((r) => r.input),
+    );
   } catch (err) {
     return { agreed: 0, sent: rows.length, passed: false, reason: `sanity requests failed: ${(err as Error).message}` };
   }
@@ -52,16 +62,31 @@ export async function sanityCheck(app: AppContext, model: string, version: numbe
   };
 }
 
-async function answersFrom(app: AppContext, model: string, version: number, inputs: Record<string, unknown>[]): Promise<(string | null)[]> {
+async function answersFrom(
+  app: AppContext,
+  model: string,
+  version: number,
+  inputs: Record<string, unknown>[],
+): Promise<(string | null)[]> {
   const line = app.config.models[model]!;
   const url = line.deploy.verify.predictUrl;
   if (!url) {
     const predictor = await loadPredictor(app, line, version);
     return (await predictor.predict(inputs)).map((p: Prediction) => String(p.value ?? p.prediction));
   }
-  const out = await httpCall({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs }), timeoutMs: 30_000 }, app.clock.now());
+  const out = await httpCall(
+    {
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs }),
+      timeoutMs: 30_000,
+    },
+    app.clock.now(),
+  );
   if (out.kind !== 'ok') throw new Error(out.message);
   const body = JSON.parse(out.body) as { predictions?: { prediction?: unknown }[] };
-  if (!Array.isArray(body.predictions) || body.predictions.length !== inputs.length) throw new Error(`${url} must answer {"predictions": [{"prediction": ...}, ...]} with one entry per input`);
+  if (!Array.isArray(body.predictions) || body.predictions.length !== inputs.length)
+    throw new Error(`${url} must answer {"predictions": [{"prediction": ...}, ...]} with one entry per input`);
   return body.predictions.map((p) => (p.prediction === undefined ? null : String(p.prediction)));
 }

@@ -44,20 +44,54 @@ export function isRetryable(err: unknown): boolean {
   return true;
 }
 
-export async function runStep<T>(db: Kysely<Database>, runId: string, stepId: string, nowMs: () => number, fn: () => Promise<T>): Promise<T> {
-  const row = await db.selectFrom('steps').selectAll().where('run_id', '=', runId).where('step_id', '=', stepId).executeTakeFirst();
+export async function runStep<T>(
+  db: Kysely<Database>,
+  runId: string,
+  stepId: string,
+  nowMs: () => number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const row = await db
+    .selectFrom('steps')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('step_id', '=', stepId)
+    .executeTakeFirst();
   if (row?.state === 'succeeded') return JSON.parse(row.result ?? 'null') as T;
   const started = nowMs();
   await db
     .insertInto('steps')
-    .values({ run_id: runId, step_id: stepId, state: 'running', attempts: 1, started_ms: started, finished_ms: null, result: null, error: null })
-    .onConflict((oc) => oc.columns(['run_id', 'step_id']).doUpdateSet((eb) => ({ state: 'running', attempts: eb('steps.attempts', '+', 1), started_ms: started, error: null })))
+    .values({
+      run_id: runId,
+      step_id: stepId,
+      state: 'running',
+      attempts: 1,
+      started_ms: started,
+      finished_ms: null,
+      result: null,
+      error: null,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['run_id', 'step_id'])
+        .doUpdateSet((eb) => ({
+          state: 'running',
+          attempts: eb('steps.attempts', '+', 1),
+          started_ms: started,
+          error: null,
+        })),
+    )
     .execute();
   try {
     failpoint(`before:${stepId}`);
     const result = await fn();
     failpoint(`after:${stepId}`);
-    await db.updateTable('steps').set({ state: 'succeeded', finished_ms: nowMs(), result: JSON.stringify(result ?? null) }).where('run_id', '=', runId).where('step_id', '=', stepId).execute();
+    await db
+      .updateTable('steps')
+      .set({ state: 'succeeded', finished_ms: nowMs(), result: JSON.stringify(result ?? null) })
+      .where('run_id', '=', runId)
+      .where('step_id', '=', stepId)
+      .execute();
     failpoint(`recorded:${stepId}`);
     return result;
   } catch (err) {

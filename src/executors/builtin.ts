@@ -21,10 +21,20 @@ function workerFile(): string {
   return existsSync(here) ? here : here.replace(/\/src\//, '/dist/');
 }
 
-export function runBuiltin(job: { datasetDir: string; outputDir: string; task: Task; params: TrainParams; timeoutMs: number; onLog?: (line: string) => void; signal?: AbortSignal }): Promise<ExecutionResult> {
+export function runBuiltin(job: {
+  datasetDir: string;
+  outputDir: string;
+  task: Task;
+  params: TrainParams;
+  timeoutMs: number;
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}): Promise<ExecutionResult> {
   return new Promise((resolve) => {
     const logs: string[] = [];
-    const worker = new Worker(workerFile(), { workerData: { datasetDir: job.datasetDir, outputDir: job.outputDir, task: job.task, params: job.params } });
+    const worker = new Worker(workerFile(), {
+      workerData: { datasetDir: job.datasetDir, outputDir: job.outputDir, task: job.task, params: job.params },
+    });
     let settled = false;
     const finish = (r: ExecutionResult) => {
       if (settled) return;
@@ -33,18 +43,33 @@ export function runBuiltin(job: { datasetDir: string; outputDir: string; task: T
       void worker.terminate();
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ ok: false, logs, error: `training did not finish within ${job.timeoutMs} ms and was stopped`, reported: null }), job.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish({
+          ok: false,
+          logs,
+          error: `training did not finish within ${job.timeoutMs} ms and was stopped`,
+          reported: null,
+        }),
+      job.timeoutMs,
+    );
     const cancel = () => finish({ ok: false, logs, error: 'training was cancelled and stopped', reported: null });
     if (job.signal?.aborted) cancel();
     job.signal?.addEventListener('abort', cancel, { once: true });
-    worker.on('message', (m: { type: string; line?: string; message?: string; training?: Record<string, unknown>; features?: number }) => {
-      if (m.type === 'log') {
-        logs.push(m.line!);
-        job.onLog?.(m.line!);
-      } else if (m.type === 'done') finish({ ok: true, logs, error: null, reported: { ...m.training, features: m.features } });
-      else if (m.type === 'error') finish({ ok: false, logs, error: m.message ?? 'training failed', reported: null });
-    });
+    worker.on(
+      'message',
+      (m: { type: string; line?: string; message?: string; training?: Record<string, unknown>; features?: number }) => {
+        if (m.type === 'log') {
+          logs.push(m.line!);
+          job.onLog?.(m.line!);
+        } else if (m.type === 'done')
+          finish({ ok: true, logs, error: null, reported: { ...m.training, features: m.features } });
+        else if (m.type === 'error') finish({ ok: false, logs, error: m.message ?? 'training failed', reported: null });
+      },
+    );
     worker.on('error', (err) => finish({ ok: false, logs, error: err.message, reported: null }));
-    worker.on('exit', (code) => finish({ ok: false, logs, error: `the training worker exited with code ${code}`, reported: null }));
+    worker.on('exit', (code) =>
+      finish({ ok: false, logs, error: `the training worker exited with code ${code}`, reported: null }),
+    );
   });
 }

@@ -22,7 +22,14 @@ export interface CommandControl {
   onStart?: (pid: number) => void;
 }
 
-export function runCommand(argv: string[], env: Record<string, string>, timeoutMs: number, cwd?: string, onLog?: (line: string) => void, control: CommandControl = {}): Promise<CommandResult> {
+export function runCommand(
+  argv: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+  cwd?: string,
+  onLog?: (line: string) => void,
+  control: CommandControl = {},
+): Promise<CommandResult> {
   return new Promise((resolve) => {
     const logs: string[] = [];
     let partial = '';
@@ -36,7 +43,12 @@ export function runCommand(argv: string[], env: Record<string, string>, timeoutM
         if (logs.length > 2000) logs.shift();
       }
     };
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let timedOut = false;
     let aborted = false;
     const timer = setTimeout(() => {
@@ -62,11 +74,31 @@ export function runCommand(argv: string[], env: Record<string, string>, timeoutM
       if (partial) logs.push(partial);
       // A finished leader may leave children behind in its group: end them too.
       killGroup(child.pid);
-      if (aborted) return resolve({ ok: false, code, logs, error: `${argv[0]} was cancelled; its process group was killed`, pid: child.pid ?? null });
-      if (timedOut) return resolve({ ok: false, code, logs, error: `${argv[0]} did not finish within ${timeoutMs} ms; its process group was killed`, pid: child.pid ?? null });
+      if (aborted)
+        return resolve({
+          ok: false,
+          code,
+          logs,
+          error: `${argv[0]} was cancelled; its process group was killed`,
+          pid: child.pid ?? null,
+        });
+      if (timedOut)
+        return resolve({
+          ok: false,
+          code,
+          logs,
+          error: `${argv[0]} did not finish within ${timeoutMs} ms; its process group was killed`,
+          pid: child.pid ?? null,
+        });
       if (code === 0) return resolve({ ok: true, code, logs, error: null, pid: child.pid ?? null });
       const tail = logs.filter(Boolean).slice(-3).join(' | ');
-      resolve({ ok: false, code, logs, error: `${argv[0]} exited with ${code ?? signal}${tail ? `: ${tail}` : ''}`, pid: child.pid ?? null });
+      resolve({
+        ok: false,
+        code,
+        logs,
+        error: `${argv[0]} exited with ${code ?? signal}${tail ? `: ${tail}` : ''}`,
+        pid: child.pid ?? null,
+      });
     });
   });
 }

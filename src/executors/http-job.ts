@@ -35,43 +35,101 @@ const TIMEOUT_MS = 30_000;
 
 export async function submitHttpJob(cfg: HttpJobConfig, job: RemoteJob): Promise<RemoteHandle> {
   const split = (s: string) => readFileSync(join(job.datasetDir, `${s}.jsonl`), 'utf8');
-  const body = JSON.stringify({ key: job.key, model: job.model, task: job.task, params: job.params, dataset: { train: split('train'), eval: split('eval'), test: split('test') } });
+  const body = JSON.stringify({
+    key: job.key,
+    model: job.model,
+    task: job.task,
+    params: job.params,
+    dataset: { train: split('train'), eval: split('eval'), test: split('test') },
+  });
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-refit-delivery': job.key };
   if (cfg.secret) headers[SIGNATURE_HEADER] = signBody(cfg.secret, body);
-  const r = JSON.parse(bodyOf(await httpCall({ method: 'POST', url: cfg.url, token: cfg.token, headers, body, timeoutMs: TIMEOUT_MS }), 'submitting the training job')) as { id?: unknown; status_url?: unknown; cancel_url?: unknown };
-  if (typeof r.id !== 'string' || typeof r.status_url !== 'string') throw new RefitError('CONFIG_INVALID', `the job API at ${new URL(cfg.url).origin} must answer {"id": "...", "status_url": "..."}`);
-  return { id: r.id, statusUrl: new URL(r.status_url, cfg.url).toString(), cancelUrl: typeof r.cancel_url === 'string' ? new URL(r.cancel_url, cfg.url).toString() : null };
+  const r = JSON.parse(
+    bodyOf(
+      await httpCall({ method: 'POST', url: cfg.url, token: cfg.token, headers, body, timeoutMs: TIMEOUT_MS }),
+      'submitting the training job',
+    ),
+  ) as { id?: unknown; status_url?: unknown; cancel_url?: unknown };
+  if (typeof r.id !== 'string' || typeof r.status_url !== 'string')
+    throw new RefitError(
+      'CONFIG_INVALID',
+      `the job API at ${new URL(cfg.url).origin} must answer {"id": "...", "status_url": "..."}`,
+    );
+  return {
+    id: r.id,
+    statusUrl: new URL(r.status_url, cfg.url).toString(),
+    cancelUrl: typeof r.cancel_url === 'string' ? new URL(r.cancel_url, cfg.url).toString() : null,
+  };
 }
 
 export async function pollHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<HttpStatus> {
-  const r = JSON.parse(bodyOf(await httpCall({ method: 'GET', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }), `checking job ${h.id}`)) as Partial<HttpStatus>;
+  const r = JSON.parse(
+    bodyOf(
+      await httpCall({ method: 'GET', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }),
+      `checking job ${h.id}`,
+    ),
+  ) as Partial<HttpStatus>;
   const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-  if (!r.state || !states.includes(r.state)) throw new RefitError('CONFIG_INVALID', `job ${h.id}: the status must have "state" (one of ${states.join(', ')}), got ${JSON.stringify(r.state)}`);
-  return { state: r.state, logs: Array.isArray(r.logs) ? r.logs.map(String) : [], error: r.error ? String(r.error) : null, outputs: Array.isArray(r.outputs) ? r.outputs : [] };
+  if (!r.state || !states.includes(r.state))
+    throw new RefitError(
+      'CONFIG_INVALID',
+      `job ${h.id}: the status must have "state" (one of ${states.join(', ')}), got ${JSON.stringify(r.state)}`,
+    );
+  return {
+    state: r.state,
+    logs: Array.isArray(r.logs) ? r.logs.map(String) : [],
+    error: r.error ? String(r.error) : null,
+    outputs: Array.isArray(r.outputs) ? r.outputs : [],
+  };
 }
 
-export async function collectHttpJob(cfg: HttpJobConfig, h: RemoteHandle, status: HttpStatus, outputDir: string): Promise<number> {
+export async function collectHttpJob(
+  cfg: HttpJobConfig,
+  h: RemoteHandle,
+  status: HttpStatus,
+  outputDir: string,
+): Promise<number> {
   for (const o of status.outputs) {
-    const res = await fetch(new URL(o.url, h.statusUrl), { headers: cfg.token ? { authorization: `Bearer ${cfg.token}` } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    if (!res.ok) throw new RefitError(res.status >= 500 || res.status === 429 ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `job ${h.id}: downloading output ${o.path} → ${res.status}`);
+    const res = await fetch(new URL(o.url, h.statusUrl), {
+      headers: cfg.token ? { authorization: `Bearer ${cfg.token}` } : {},
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!res.ok)
+      throw new RefitError(
+        res.status >= 500 || res.status === 429 ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID',
+        `job ${h.id}: downloading output ${o.path} → ${res.status}`,
+      );
     writeOutput(outputDir, o.path, new Uint8Array(await res.arrayBuffer()), `job ${h.id}`);
   }
   return status.outputs.length;
 }
 
 export async function cancelHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<void> {
-  const out = h.cancelUrl ? await httpCall({ method: 'POST', url: h.cancelUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }) : await httpCall({ method: 'DELETE', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS });
-  if (out.kind !== 'ok' && out.kind !== 'not_found') throw new RefitError('EXTERNAL_SIGNAL', `cancelling job ${h.id}: ${out.message}`);
+  const out = h.cancelUrl
+    ? await httpCall({ method: 'POST', url: h.cancelUrl, token: cfg.token, timeoutMs: TIMEOUT_MS })
+    : await httpCall({ method: 'DELETE', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS });
+  if (out.kind !== 'ok' && out.kind !== 'not_found')
+    throw new RefitError('EXTERNAL_SIGNAL', `cancelling job ${h.id}: ${out.message}`);
 }
 
-export function httpJobExecutor(cfg: HttpJobConfig): RemoteExecutor<RemoteHandle & { outputs?: HttpStatus['outputs'] }> {
+export function httpJobExecutor(
+  cfg: HttpJobConfig,
+): RemoteExecutor<RemoteHandle & { outputs?: HttpStatus['outputs'] }> {
   return {
     name: 'http',
     submit: (job) => submitHttpJob(cfg, job),
     poll: async (h) => {
       const status = await pollHttpJob(cfg, h);
       const ended = status.state === 'failed' || status.state === 'cancelled';
-      return { status: { ...status, error: ended ? `the remote job ${h.id} ${status.state}${status.error ? `: ${status.error}` : ''}` : status.error }, handle: { ...h, outputs: status.outputs } };
+      return {
+        status: {
+          ...status,
+          error: ended
+            ? `the remote job ${h.id} ${status.state}${status.error ? `: ${status.error}` : ''}`
+            : status.error,
+        },
+        handle: { ...h, outputs: status.outputs },
+      };
     },
     collect: (h, status, dir) => collectHttpJob(cfg, h, { ...status, outputs: h.outputs ?? [] }, dir),
     cancel: (h) => cancelHttpJob(cfg, h),

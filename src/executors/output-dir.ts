@@ -9,7 +9,8 @@ import { RefitError } from '../core/errors.js';
 export function writeOutput(outputDir: string, path: string, data: Uint8Array, source: string): void {
   const root = resolve(outputDir);
   const target = resolve(root, path);
-  if (!target.startsWith(root + sep)) throw new RefitError('INPUT_INVALID', `${source}: output path "${path}" leaves the output directory`);
+  if (!target.startsWith(root + sep))
+    throw new RefitError('INPUT_INVALID', `${source}: output path "${path}" leaves the output directory`);
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, data);
 }

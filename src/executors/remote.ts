@@ -39,9 +39,12 @@ export interface RemoteExecutor<H = unknown> {
 
 export function remoteExecutorFor(app: AppContext, line: ModelLineConfig): RemoteExecutor {
   if (line.train.executor === 'http' && line.train.http) return httpJobExecutor(line.train.http) as RemoteExecutor;
-  if (line.train.executor === 'github' && line.train.github) return githubWorkflowExecutor(app.config.githubApiUrl, line.train.github, app.clock) as RemoteExecutor;
-  if (line.train.executor === 'hf-space' && line.train.hfSpace) return hfSpaceExecutor(app.config.hubUrl, line.train.hfSpace, app.clock) as RemoteExecutor;
+  if (line.train.executor === 'github' && line.train.github)
+    return githubWorkflowExecutor(app.config.githubApiUrl, line.train.github, app.clock) as RemoteExecutor;
+  if (line.train.executor === 'hf-space' && line.train.hfSpace)
+    return hfSpaceExecutor(app.config.hubUrl, line.train.hfSpace, app.clock) as RemoteExecutor;
   throw new UsageError(`models.${line.name}.train.executor "${line.train.executor}" is not a remote executor`);
 }
 
-export const isRemote = (line: ModelLineConfig) => line.train.executor === 'http' || line.train.executor === 'github' || line.train.executor === 'hf-space';
+export const isRemote = (line: ModelLineConfig) =>
+  line.train.executor === 'http' || line.train.executor === 'github' || line.train.executor === 'hf-space';

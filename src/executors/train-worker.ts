@@ -24,7 +24,9 @@ try {
       return { input: r.input, label: String(r.label) };
     });
   parentPort!.postMessage({ type: 'log', line: `training ${job.task} on ${rows.length} rows` });
-  const model = trainModel(rows, job.task, job.params, (i, loss) => parentPort!.postMessage({ type: 'log', line: `iteration ${i}: loss ${loss.toFixed(6)}` }));
+  const model = trainModel(rows, job.task, job.params, (i, loss) =>
+    parentPort!.postMessage({ type: 'log', line: `iteration ${i}: loss ${loss.toFixed(6)}` }),
+  );
   saveModel(model, join(job.outputDir, 'model.json'));
   parentPort!.postMessage({ type: 'done', training: model.training, features: model.d });
 } catch (err) {

@@ -15,7 +15,11 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-export function command(name: string, message: string, props: Record<string, string | number | undefined> = {}): string {
+export function command(
+  name: string,
+  message: string,
+  props: Record<string, string | number | undefined> = {},
+): string {
   const p = Object.entries(props)
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)

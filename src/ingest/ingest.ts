@@ -67,14 +67,29 @@ export class IngestSession {
     sources: string[],
     private readonly options: IngestOptions = {},
   ) {
-    this.summary = { files: sources, read: 0, accepted: 0, duplicates: 0, rejected: 0, matched: 0, byType: { prediction: 0, feedback: 0, example: 0 }, errors: [], stoppedEarly: false, dryRun: options.dryRun === true };
-    this.rules = { models: new Map(Object.values(app.config.models).map((m) => [m.name, m.labels])), nowMs: app.clock.now() };
+    this.summary = {
+      files: sources,
+      read: 0,
+      accepted: 0,
+      duplicates: 0,
+      rejected: 0,
+      matched: 0,
+      byType: { prediction: 0, feedback: 0, example: 0 },
+      errors: [],
+      stoppedEarly: false,
+      dryRun: options.dryRun === true,
+    };
+    this.rules = {
+      models: new Map(Object.values(app.config.models).map((m) => [m.name, m.labels])),
+      nowMs: app.clock.now(),
+    };
   }
 
   /** Offers one raw record; returns false once --max-errors stopped the session. */
   async offer(source: string, line: number, record: Record<string, unknown> | { error: string }): Promise<boolean> {
     this.summary.read++;
-    if ('error' in record && typeof record.error === 'string' && Object.keys(record).length === 1) this.reject(source, line, null, record.error);
+    if ('error' in record && typeof record.error === 'string' && Object.keys(record).length === 1)
+      this.reject(source, line, null, record.error);
     else {
       const parsed = parseEvent(record as Record<string, unknown>, this.rules);
       if (parsed.ok) {
@@ -115,7 +130,11 @@ export class IngestSession {
   }
 }
 
-export async function ingestFiles(app: AppContext, files: string[], options: IngestOptions = {}): Promise<IngestSummary> {
+export async function ingestFiles(
+  app: AppContext,
+  files: string[],
+  options: IngestOptions = {},
+): Promise<IngestSummary> {
   const session = new IngestSession(app, files, options);
   outer: for (const file of files) {
     const name = file === '-' ? '<stdin>' : file;

@@ -22,38 +22,59 @@ export function parseEvent(raw: Record<string, unknown>, rules: EventRules): Par
     return fail('type', `expected "prediction", "feedback" or "example", got ${show(type)}`);
   }
   const model = raw.model;
-  if (typeof model !== 'string' || model === '') return fail('model', `required: the model line name, got ${show(model)}`);
-  if (!rules.models.has(model)) return fail('model', `unknown model line ${show(model)}: add it under "models:" in refit.yaml or fix the event (known: ${[...rules.models.keys()].join(', ')})`);
+  if (typeof model !== 'string' || model === '')
+    return fail('model', `required: the model line name, got ${show(model)}`);
+  if (!rules.models.has(model))
+    return fail(
+      'model',
+      `unknown model line ${show(model)}: add it under "models:" in refit.yaml or fix the event (known: ${[...rules.models.keys()].join(', ')})`,
+    );
   const labels = rules.models.get(model)!;
   const ts = parseTs(raw.ts, rules.nowMs);
-  if (ts === null) return fail('ts', `expected an ISO-8601 time such as "2026-11-22T03:12:00Z" or epoch milliseconds, got ${show(raw.ts)}`);
+  if (ts === null)
+    return fail(
+      'ts',
+      `expected an ISO-8601 time such as "2026-11-22T03:12:00Z" or epoch milliseconds, got ${show(raw.ts)}`,
+    );
 
   if (type === 'feedback') {
     const predictionId = text(raw.prediction_id);
-    if (!predictionId) return fail('prediction_id', `required: the id of the prediction this feedback is about, got ${show(raw.prediction_id)}`);
+    if (!predictionId)
+      return fail(
+        'prediction_id',
+        `required: the id of the prediction this feedback is about, got ${show(raw.prediction_id)}`,
+      );
     const label = text(raw.label);
     if (label === null) return fail('label', `required: the true label, got ${show(raw.label)}`);
-    if (labels && !labels.includes(label)) return fail('label', `unknown label ${show(label)} for model line "${model}" (known: ${labels.join(', ')})`);
+    if (labels && !labels.includes(label))
+      return fail('label', `unknown label ${show(label)} for model line "${model}" (known: ${labels.join(', ')})`);
     const rc = optionalUnit(raw.reviewer_confidence);
-    if (rc === undefined) return fail('reviewer_confidence', `expected a number between 0 and 1, got ${show(raw.reviewer_confidence)}`);
+    if (rc === undefined)
+      return fail('reviewer_confidence', `expected a number between 0 and 1, got ${show(raw.reviewer_confidence)}`);
     return { ok: true, event: { type, model, predictionId, label, reviewerConfidence: rc, tsMs: ts } };
   }
 
   const id = text(raw.id);
   if (!id) return fail('id', `required: a unique id (it makes ingestion idempotent), got ${show(raw.id)}`);
   const input = parseInput(raw);
-  if (input === null) return fail('input', 'required: an object such as {"text": "..."} (CSV: an "input" column with JSON, or "input.FIELD" columns)');
+  if (input === null)
+    return fail(
+      'input',
+      'required: an object such as {"text": "..."} (CSV: an "input" column with JSON, or "input.FIELD" columns)',
+    );
 
   if (type === 'example') {
     const label = text(raw.label);
     if (label === null) return fail('label', `required: the label of this example, got ${show(raw.label)}`);
-    if (labels && !labels.includes(label)) return fail('label', `unknown label ${show(label)} for model line "${model}" (known: ${labels.join(', ')})`);
+    if (labels && !labels.includes(label))
+      return fail('label', `unknown label ${show(label)} for model line "${model}" (known: ${labels.join(', ')})`);
     return { ok: true, event: { type, id, model, input, label, tsMs: ts } };
   }
   const prediction = text(raw.prediction);
   if (prediction === null) return fail('prediction', `required: the predicted label, got ${show(raw.prediction)}`);
   const confidence = optionalUnit(raw.confidence);
-  if (confidence === undefined) return fail('confidence', `expected a number between 0 and 1, got ${show(raw.confidence)}`);
+  if (confidence === undefined)
+    return fail('confidence', `expected a number between 0 and 1, got ${show(raw.confidence)}`);
   const version = raw.version === undefined || raw.version === null || raw.version === '' ? null : text(raw.version);
   return { ok: true, event: { type, id, model, version, input, prediction, confidence, tsMs: ts } };
 }

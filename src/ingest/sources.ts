@@ -44,7 +44,14 @@ export async function* readNdjson(stream: Readable): AsyncGenerator<SourceRecord
 
 export async function* readCsv(stream: Readable): AsyncGenerator<SourceRecord> {
   const parser = stream.pipe(
-    parseCsv({ columns: true, bom: true, skip_empty_lines: true, info: true, relax_column_count: true, skip_records_with_error: false }),
+    parseCsv({
+      columns: true,
+      bom: true,
+      skip_empty_lines: true,
+      info: true,
+      relax_column_count: true,
+      skip_records_with_error: false,
+    }),
   );
   try {
     for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {

@@ -68,7 +68,9 @@ export function initProject(dir: string, options: { force?: boolean } = {}): Ini
   ];
   const clash = files.map(([f]) => f).filter((f) => existsSync(join(dir, f)));
   if (clash.length > 0 && !options.force) {
-    throw new UsageError(`refusing to overwrite ${clash.join(', ')} in ${dir}: use an empty folder, or pass --force to overwrite`);
+    throw new UsageError(
+      `refusing to overwrite ${clash.join(', ')} in ${dir}: use an empty folder, or pass --force to overwrite`,
+    );
   }
   mkdirSync(join(dir, 'events'), { recursive: true });
   for (const [f, content] of files) writeFileSync(join(dir, f), content);

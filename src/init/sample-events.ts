@@ -35,8 +35,24 @@ export function sampleEvents(): string[] {
     const truth = isSpam ? 'spam' : 'ham';
     const wrong = i < 100 && i % 10 < 3;
     const predicted = wrong ? (truth === 'spam' ? 'ham' : 'spam') : truth;
-    const prediction = { type: 'prediction', id: `s-${i}`, model: 'spam', version: '1', input: { text }, prediction: predicted, confidence: wrong ? 0.62 : 0.93, ts: ts(i) };
-    const feedback = { type: 'feedback', prediction_id: `s-${i}`, model: 'spam', label: truth, reviewer_confidence: 0.95, ts: ts(i + 30) };
+    const prediction = {
+      type: 'prediction',
+      id: `s-${i}`,
+      model: 'spam',
+      version: '1',
+      input: { text },
+      prediction: predicted,
+      confidence: wrong ? 0.62 : 0.93,
+      ts: ts(i),
+    };
+    const feedback = {
+      type: 'feedback',
+      prediction_id: `s-${i}`,
+      model: 'spam',
+      label: truth,
+      reviewer_confidence: 0.95,
+      ts: ts(i + 30),
+    };
     if (i === 7) {
       push(feedback); // feedback may arrive before its prediction
       push(prediction);
@@ -47,21 +63,66 @@ export function sampleEvents(): string[] {
   }
   for (let i = 0; i < 6; i++) {
     const text = `${HAM[i]} (unsure #${i})`;
-    push({ type: 'prediction', id: `s-u${i}`, model: 'spam', version: '1', input: { text }, prediction: 'spam', confidence: 0.55, ts: ts(200 + i) });
-    push({ type: 'feedback', prediction_id: `s-u${i}`, model: 'spam', label: 'ham', reviewer_confidence: 0.4, ts: ts(230 + i) });
+    push({
+      type: 'prediction',
+      id: `s-u${i}`,
+      model: 'spam',
+      version: '1',
+      input: { text },
+      prediction: 'spam',
+      confidence: 0.55,
+      ts: ts(200 + i),
+    });
+    push({
+      type: 'feedback',
+      prediction_id: `s-u${i}`,
+      model: 'spam',
+      label: 'ham',
+      reviewer_confidence: 0.4,
+      ts: ts(230 + i),
+    });
   }
   for (let i = 0; i < 10; i++) {
-    push({ type: 'example', id: `s-e${i}`, model: 'spam', input: { text: `${SPAM[i % 6]} (labelled #${i})` }, label: 'spam', ts: ts(300 + i) });
+    push({
+      type: 'example',
+      id: `s-e${i}`,
+      model: 'spam',
+      input: { text: `${SPAM[i % 6]} (labelled #${i})` },
+      label: 'spam',
+      ts: ts(300 + i),
+    });
   }
 
   // urgency: 40 predictions, 20 reviewed, 4 misclassified — below its threshold of 25.
-  const URG = ['Server down in production', 'Typo on the pricing page', 'Cannot log in since this morning', 'Feature idea: dark mode'];
+  const URG = [
+    'Server down in production',
+    'Typo on the pricing page',
+    'Cannot log in since this morning',
+    'Feature idea: dark mode',
+  ];
   const TRUE = ['high', 'low', 'high', 'low'];
   for (let i = 0; i < 40; i++) {
     const truth = TRUE[i % 4]!;
     const wrong = i < 20 && i % 5 === 0;
-    push({ type: 'prediction', id: `u-${i}`, model: 'urgency', version: '1', input: { text: `${URG[i % 4]} (ticket ${1000 + i})` }, prediction: wrong ? (truth === 'high' ? 'low' : 'high') : truth, confidence: 0.8, ts: ts(i) });
-    if (i < 20) push({ type: 'feedback', prediction_id: `u-${i}`, model: 'urgency', label: truth, reviewer_confidence: 0.9, ts: ts(i + 45) });
+    push({
+      type: 'prediction',
+      id: `u-${i}`,
+      model: 'urgency',
+      version: '1',
+      input: { text: `${URG[i % 4]} (ticket ${1000 + i})` },
+      prediction: wrong ? (truth === 'high' ? 'low' : 'high') : truth,
+      confidence: 0.8,
+      ts: ts(i),
+    });
+    if (i < 20)
+      push({
+        type: 'feedback',
+        prediction_id: `u-${i}`,
+        model: 'urgency',
+        label: truth,
+        reviewer_confidence: 0.9,
+        ts: ts(i + 45),
+      });
   }
   return lines;
 }

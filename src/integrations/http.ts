@@ -44,19 +44,39 @@ export async function httpCall(req: HttpRequest, nowMs: number = Date.now()): Pr
   if (req.token) headers.authorization = `Bearer ${req.token}`;
   let res: Response;
   try {
-    res = await fetch(req.url, { method: req.method, headers, body: req.body, signal: AbortSignal.timeout(req.timeoutMs), redirect: 'follow' });
+    res = await fetch(req.url, {
+      method: req.method,
+      headers,
+      body: req.body,
+      signal: AbortSignal.timeout(req.timeoutMs),
+      redirect: 'follow',
+    });
   } catch (err) {
     const e = err as Error;
-    const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${req.timeoutMs} ms` : `${e.message}${(e as { cause?: { code?: string } }).cause?.code ? ` (${(e as { cause?: { code?: string } }).cause!.code})` : ''}`;
+    const why =
+      e.name === 'TimeoutError' || e.name === 'AbortError'
+        ? `no answer within ${req.timeoutMs} ms`
+        : `${e.message}${(e as { cause?: { code?: string } }).cause?.code ? ` (${(e as { cause?: { code?: string } }).cause!.code})` : ''}`;
     return { kind: 'retryable', status: null, retryAfterMs: null, message: `${req.method} ${shown(req.url)}: ${why}` };
   }
   const body = await res.text().catch(() => '');
   const where = `${req.method} ${shown(req.url)} → ${res.status}`;
   if (res.ok) return { kind: 'ok', status: res.status, body };
   const detail = body.slice(0, 200).replace(/\s+/g, ' ').trim();
-  if (res.status === 401 || res.status === 403) return { kind: 'auth', status: res.status, message: `${where}: the token was refused${detail ? ` (${detail})` : ''}` };
+  if (res.status === 401 || res.status === 403)
+    return {
+      kind: 'auth',
+      status: res.status,
+      message: `${where}: the token was refused${detail ? ` (${detail})` : ''}`,
+    };
   if (res.status === 404) return { kind: 'not_found', status: 404, message: `${where}: not found` };
-  if (res.status === 429 || res.status >= 500) return { kind: 'retryable', status: res.status, retryAfterMs: retryAfterMs(res.headers.get('retry-after'), nowMs), message: `${where}${detail ? `: ${detail}` : ''}` };
+  if (res.status === 429 || res.status >= 500)
+    return {
+      kind: 'retryable',
+      status: res.status,
+      retryAfterMs: retryAfterMs(res.headers.get('retry-after'), nowMs),
+      message: `${where}${detail ? `: ${detail}` : ''}`,
+    };
   return { kind: 'client', status: res.status, message: `${where}${detail ? `: ${detail}` : ''}` };
 }
 

@@ -29,7 +29,10 @@ export function createLogger(options: LoggerOptions): Logger {
       cb();
     },
   });
-  const base = pino({ level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, sink);
+  const base = pino(
+    { level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    sink,
+  );
   return wrap(base);
 }
 

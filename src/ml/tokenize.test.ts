@@ -32,13 +32,16 @@ const TEXTS = [
 ];
 
 describe('hashedNgrams', () => {
-  it.each(TEXTS.map((t) => [JSON.stringify(t.slice(0, 40)), t] as const))('finds the same features as the token pattern: %s', (_n, text) => {
-    for (const bits of [8, 20]) {
-      const { buckets, counts } = hashedNgrams(text, bits);
-      const got = new Map<number, number>();
-      buckets.forEach((b, i) => got.set(b, counts[i]!));
-      expect(got).toEqual(reference(text, bits));
-      expect(new Set(buckets).size).toBe(buckets.length);
-    }
-  });
+  it.each(TEXTS.map((t) => [JSON.stringify(t.slice(0, 40)), t] as const))(
+    'finds the same features as the token pattern: %s',
+    (_n, text) => {
+      for (const bits of [8, 20]) {
+        const { buckets, counts } = hashedNgrams(text, bits);
+        const got = new Map<number, number>();
+        buckets.forEach((b, i) => got.set(b, counts[i]!));
+        expect(got).toEqual(reference(text, bits));
+        expect(new Set(buckets).size).toBe(buckets.length);
+      }
+    },
+  );
 });

@@ -20,18 +20,26 @@ describe('degradation test', () => {
   });
 
   it('does not flag a drop within the margin or one that is not significant', () => {
-    expect(testDegradation({ version: 2, n: 1000, correct: 940 }, { version: 1, n: 1000, correct: 950 }, opts).degraded).toBe(false);
+    expect(
+      testDegradation({ version: 2, n: 1000, correct: 940 }, { version: 1, n: 1000, correct: 950 }, opts).degraded,
+    ).toBe(false);
     // drop 0.05 on 200 samples each: z = 0.03 / 0.0349 ≈ 0.86, not significant at 0.01.
     const v = testDegradation({ version: 2, n: 200, correct: 180 }, { version: 1, n: 200, correct: 190 }, opts);
     expect(v.decided).toBe(true);
     expect(v.degraded).toBe(false);
     // An improvement never counts.
-    expect(testDegradation({ version: 2, n: 1000, correct: 990 }, { version: 1, n: 1000, correct: 900 }, opts).degraded).toBe(false);
+    expect(
+      testDegradation({ version: 2, n: 1000, correct: 990 }, { version: 1, n: 1000, correct: 900 }, opts).degraded,
+    ).toBe(false);
   });
 
   it('p-value matches the normal survival function (scipy.stats.norm.sf(2.326348) = 0.01)', () => {
     // Construct counts with z ≈ 2.3263: the p-value sits at alpha.
-    const v = testDegradation({ version: 2, n: 10000, correct: 8000 }, { version: 1, n: 10000, correct: 8400 }, { margin: 0.02 + 0, alpha: 0.01, minSamples: 10 });
+    const v = testDegradation(
+      { version: 2, n: 10000, correct: 8000 },
+      { version: 1, n: 10000, correct: 8400 },
+      { margin: 0.02 + 0, alpha: 0.01, minSamples: 10 },
+    );
     const se = Math.sqrt((0.84 * 0.16) / 10000 + (0.8 * 0.2) / 10000);
     expect(v.z).toBeCloseTo(0.02 / se, 10);
     expect(v.pValue).toBeCloseTo(0.5 * (1 - erf(v.z! / Math.SQRT2)), 6);

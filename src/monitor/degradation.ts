@@ -26,14 +26,27 @@ export interface DegradationVerdict {
   reason: string;
 }
 
-export function testDegradation(champion: Accuracy, previous: Accuracy, opts: { margin: number; alpha: number; minSamples: number }): DegradationVerdict {
+export function testDegradation(
+  champion: Accuracy,
+  previous: Accuracy,
+  opts: { margin: number; alpha: number; minSamples: number },
+): DegradationVerdict {
   const acc = (a: Accuracy) => (a.n > 0 ? a.correct / a.n : null);
   const c = { ...champion, accuracy: acc(champion) };
   const p = { ...previous, accuracy: acc(previous) };
   const fmt = (x: number | null) => (x === null ? '–' : x.toFixed(4));
   const base = `v${c.version} accuracy ${fmt(c.accuracy)} on ${c.n} reviewed vs v${p.version} ${fmt(p.accuracy)} on ${p.n}`;
   if (c.n < opts.minSamples || p.n < opts.minSamples) {
-    return { degraded: false, decided: false, champion: c, previous: p, drop: null, z: null, pValue: null, reason: `${base}: waiting for ${opts.minSamples} reviewed predictions of each version` };
+    return {
+      degraded: false,
+      decided: false,
+      champion: c,
+      previous: p,
+      drop: null,
+      z: null,
+      pValue: null,
+      reason: `${base}: waiting for ${opts.minSamples} reviewed predictions of each version`,
+    };
   }
   const pc = c.accuracy!;
   const pp = p.accuracy!;

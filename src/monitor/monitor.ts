@@ -55,8 +55,21 @@ export async function onlineAccuracy(app: AppContext, line: ModelLineConfig, ver
 export async function monitorLine(app: AppContext, line: ModelLineConfig): Promise<MonitorResult> {
   const { db } = app.store;
   const model = line.name;
-  const alias = await db.selectFrom('aliases').select('version').where('model', '=', model).where('alias', '=', CHAMPION).executeTakeFirst();
-  if (!alias) return { model, champion: null, previous: null, verdict: null, action: 'none', reason: `${model} has no champion yet` };
+  const alias = await db
+    .selectFrom('aliases')
+    .select('version')
+    .where('model', '=', model)
+    .where('alias', '=', CHAMPION)
+    .executeTakeFirst();
+  if (!alias)
+    return {
+      model,
+      champion: null,
+      previous: null,
+      verdict: null,
+      action: 'none',
+      reason: `${model} has no champion yet`,
+    };
   const champion = alias.version;
   // The version it replaced: the last promotion that made it champion.
   const promoted = await db
@@ -69,9 +82,21 @@ export async function monitorLine(app: AppContext, line: ModelLineConfig): Promi
     .orderBy('seq', 'desc')
     .executeTakeFirst();
   const previous = promoted?.from_version ?? null;
-  if (previous === null) return { model, champion, previous, verdict: null, action: 'none', reason: `v${champion} replaced no earlier champion: nothing to compare with` };
+  if (previous === null)
+    return {
+      model,
+      champion,
+      previous,
+      verdict: null,
+      action: 'none',
+      reason: `v${champion} replaced no earlier champion: nothing to compare with`,
+    };
 
-  const verdict = testDegradation(await onlineAccuracy(app, line, champion), await onlineAccuracy(app, line, previous), line.monitor);
+  const verdict = testDegradation(
+    await onlineAccuracy(app, line, champion),
+    await onlineAccuracy(app, line, previous),
+    line.monitor,
+  );
   if (!verdict.degraded) return { model, champion, previous, verdict, action: 'none', reason: verdict.reason };
 
   const rollingBack = line.monitor.action === 'rollback';
@@ -83,18 +108,41 @@ export async function monitorLine(app: AppContext, line: ModelLineConfig): Promi
     problem: 'degradation',
     title,
     text: verdict.reason,
-    data: { champion, previous, champion_accuracy: verdict.champion.accuracy, previous_accuracy: verdict.previous.accuracy, champion_n: verdict.champion.n, previous_n: verdict.previous.n, drop: verdict.drop, z: verdict.z, p_value: verdict.pValue, margin: line.monitor.margin, alpha: line.monitor.alpha },
+    data: {
+      champion,
+      previous,
+      champion_accuracy: verdict.champion.accuracy,
+      previous_accuracy: verdict.previous.accuracy,
+      champion_n: verdict.champion.n,
+      previous_n: verdict.previous.n,
+      drop: verdict.drop,
+      z: verdict.z,
+      p_value: verdict.pValue,
+      margin: line.monitor.margin,
+      alpha: line.monitor.alpha,
+    },
     atMs: app.clock.now(),
   };
   const fresh = (await notify(app, event)) > 0;
   let action: MonitorResult['action'] = 'alerted';
   if (rollingBack) {
-    const change = await rollback(app, model, 'monitor', verdict.reason, { expectChampion: champion }).catch((err: Error) => ({ changed: false, reason: err.message }));
+    const change = await rollback(app, model, 'monitor', verdict.reason, { expectChampion: champion }).catch(
+      (err: Error) => ({ changed: false, reason: err.message }),
+    );
     if (change.changed) {
       action = 'rolled_back';
       await db
         .insertInto('decisions')
-        .values({ id: `dec_monitor_${model}_v${champion}`, model, at_ms: app.clock.now(), action: 'rollback', actor: 'monitor', reason: verdict.reason, details: JSON.stringify(event.data), run_id: null })
+        .values({
+          id: `dec_monitor_${model}_v${champion}`,
+          model,
+          at_ms: app.clock.now(),
+          action: 'rollback',
+          actor: 'monitor',
+          reason: verdict.reason,
+          details: JSON.stringify(event.data),
+          run_id: null,
+        })
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
     }

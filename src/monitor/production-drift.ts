@@ -32,10 +32,18 @@ export async function readDriftScore(db: Kysely<Database>, model: string): Promi
   return row ? Number(row.drift_share) : null;
 }
 
-export async function checkProductionDrift(app: AppContext, line: ModelLineConfig, champion: number): Promise<ProductionDrift | null> {
+export async function checkProductionDrift(
+  app: AppContext,
+  line: ModelLineConfig,
+  champion: number,
+): Promise<ProductionDrift | null> {
   const { db } = app.store;
   const now = app.clock.now();
-  const last = await db.selectFrom('monitor_state').select(['checked_ms', 'version']).where('model', '=', line.name).executeTakeFirst();
+  const last = await db
+    .selectFrom('monitor_state')
+    .select(['checked_ms', 'version'])
+    .where('model', '=', line.name)
+    .executeTakeFirst();
   if (last && last.version === champion && now - Number(last.checked_ms) < CHECK_EVERY_MS) return null;
   const v = await getVersion(app, line.name, champion);
   const ds = v.datasetTag ? await findDataset(db, line.name, { tag: v.datasetTag }) : null;
@@ -46,19 +54,65 @@ export async function checkProductionDrift(app: AppContext, line: ModelLineConfi
     .filter(Boolean)
     .slice(0, REFERENCE_ROWS)
     .map((l) => JSON.parse(l).input as Record<string, unknown>);
-  const recent = await db.selectFrom('predictions').select('input').where('model', '=', line.name).where('version', '=', String(champion)).orderBy('ts_ms', 'desc').limit(CURRENT_ROWS).execute();
+  const recent = await db
+    .selectFrom('predictions')
+    .select('input')
+    .where('model', '=', line.name)
+    .where('version', '=', String(champion))
+    .orderBy('ts_ms', 'desc')
+    .limit(CURRENT_ROWS)
+    .execute();
   if (recent.length < line.monitor.minSamples) return null;
-  const report = driftReport(reference, recent.map((r) => JSON.parse(r.input) as Record<string, unknown>));
-  const drifted = report.columns.filter((c) => c.drift).map((c) => `${c.column} (${c.method} ${c.statistic.toFixed(3)} vs ${c.threshold})`);
+  const report = driftReport(
+    reference,
+    recent.map((r) => JSON.parse(r.input) as Record<string, unknown>),
+  );
+  const drifted = report.columns
+    .filter((c) => c.drift)
+    .map((c) => `${c.column} (${c.method} ${c.statistic.toFixed(3)} vs ${c.threshold})`);
   const reason = `production inputs of v${champion} (${recent.length} latest) vs its training data ${v.datasetTag}: ${report.driftedColumns} of ${report.testedColumns} column(s) drifted (share ${report.driftShare.toFixed(2)}, dataset drift at ${report.shareThreshold})${drifted.length ? `: ${drifted.join(', ')}` : ''}`;
   await db
     .insertInto('monitor_state')
-    .values({ model: line.name, version: champion, drift_share: report.driftShare, checked_ms: now, details: JSON.stringify(report) })
-    .onConflict((oc) => oc.column('model').doUpdateSet({ version: champion, drift_share: report.driftShare, checked_ms: now, details: JSON.stringify(report) }))
+    .values({
+      model: line.name,
+      version: champion,
+      drift_share: report.driftShare,
+      checked_ms: now,
+      details: JSON.stringify(report),
+    })
+    .onConflict((oc) =>
+      oc
+        .column('model')
+        .doUpdateSet({
+          version: champion,
+          drift_share: report.driftShare,
+          checked_ms: now,
+          details: JSON.stringify(report),
+        }),
+    )
     .execute();
   if (report.datasetDrift) {
     const id = `drift:${line.name}:v${champion}`;
-    await notify(app, { id, kind: 'alert', model: line.name, problem: 'drift', title: `${line.name} v${champion}: production inputs drifted from the training data (${report.driftedColumns} of ${report.testedColumns} columns)`, text: reason, data: { version: champion, drift_share: report.driftShare, columns: report.columns.map((c) => ({ column: c.column, method: c.method, statistic: c.statistic, threshold: c.threshold, drift: c.drift })) }, atMs: now });
+    await notify(app, {
+      id,
+      kind: 'alert',
+      model: line.name,
+      problem: 'drift',
+      title: `${line.name} v${champion}: production inputs drifted from the training data (${report.driftedColumns} of ${report.testedColumns} columns)`,
+      text: reason,
+      data: {
+        version: champion,
+        drift_share: report.driftShare,
+        columns: report.columns.map((c) => ({
+          column: c.column,
+          method: c.method,
+          statistic: c.statistic,
+          threshold: c.threshold,
+          drift: c.drift,
+        })),
+      },
+      atMs: now,
+    });
     await deliverDue(app, { eventIds: [id] });
   }
   return { version: champion, driftShare: report.driftShare, datasetDrift: report.datasetDrift, reason };

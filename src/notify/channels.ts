@@ -27,18 +27,49 @@ export interface DeliveryContext {
   retry: boolean;
 }
 
-export async function deliver(channel: NotifyChannel, event: NotifyEvent, ctx: DeliveryContext): Promise<string | null> {
+export async function deliver(
+  channel: NotifyChannel,
+  event: NotifyEvent,
+  ctx: DeliveryContext,
+): Promise<string | null> {
   switch (channel.kind) {
     case 'slack': {
       const body = JSON.stringify({ text: `*${event.title}*\n${event.text}` });
-      check(await httpCall({ method: 'POST', url: channel.webhookUrl, headers: { 'content-type': 'application/json' }, body, timeoutMs: ctx.timeoutMs }, ctx.nowMs), 'Slack');
+      check(
+        await httpCall(
+          {
+            method: 'POST',
+            url: channel.webhookUrl,
+            headers: { 'content-type': 'application/json' },
+            body,
+            timeoutMs: ctx.timeoutMs,
+          },
+          ctx.nowMs,
+        ),
+        'Slack',
+      );
       return null;
     }
     case 'webhook': {
-      const body = JSON.stringify({ id: event.id, kind: event.kind, model: event.model, title: event.title, text: event.text, data: event.data, at: new Date(event.atMs).toISOString() });
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-refit-event': event.kind, 'x-refit-delivery': event.id };
+      const body = JSON.stringify({
+        id: event.id,
+        kind: event.kind,
+        model: event.model,
+        title: event.title,
+        text: event.text,
+        data: event.data,
+        at: new Date(event.atMs).toISOString(),
+      });
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'x-refit-event': event.kind,
+        'x-refit-delivery': event.id,
+      };
       if (channel.secret) headers[SIGNATURE_HEADER] = signBody(channel.secret, body);
-      check(await httpCall({ method: 'POST', url: channel.url, headers, body, timeoutMs: ctx.timeoutMs }, ctx.nowMs), 'webhook');
+      check(
+        await httpCall({ method: 'POST', url: channel.url, headers, body, timeoutMs: ctx.timeoutMs }, ctx.nowMs),
+        'webhook',
+      );
       return null;
     }
     case 'email': {
@@ -55,7 +86,13 @@ export async function deliver(channel: NotifyChannel, event: NotifyEvent, ctx: D
       });
       try {
         // The Message-ID derives from the event id, so a receiving system can drop a repeat.
-        const info = await transport.sendMail({ from: channel.from, to: channel.to, subject: `[refit] ${event.title}`, text: `${event.text}\n\n${JSON.stringify(event.data, null, 2)}\n`, messageId: `<${event.id.replace(/[^\w.-]/g, '.')}@refit>` });
+        const info = await transport.sendMail({
+          from: channel.from,
+          to: channel.to,
+          subject: `[refit] ${event.title}`,
+          text: `${event.text}\n\n${JSON.stringify(event.data, null, 2)}\n`,
+          messageId: `<${event.id.replace(/[^\w.-]/g, '.')}@refit>`,
+        });
         return info.messageId ?? null;
       } catch (err) {
         const e = err as Error & { responseCode?: number; code?: string };

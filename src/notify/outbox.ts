@@ -17,7 +17,10 @@ const MAX_BACKOFF_MS = 3_600_000;
 const CLAIM_MS = 60_000;
 
 function wants(channel: NotifyChannel, event: NotifyEvent): boolean {
-  return (!channel.events || channel.events.includes(event.kind)) && (!channel.models || event.model === null || channel.models.includes(event.model));
+  return (
+    (!channel.events || channel.events.includes(event.kind)) &&
+    (!channel.models || event.model === null || channel.models.includes(event.model))
+  );
 }
 
 /** Records the event for every channel that wants it; returns how many deliveries are new. */
@@ -28,7 +31,24 @@ export async function notify(app: AppContext, event: NotifyEvent): Promise<numbe
   const now = app.clock.now();
   const r = await app.store.db
     .insertInto('notifications')
-    .values(channels.map((c) => ({ id: `${event.id}@${c.id}`, event_id: event.id, channel: c.id, model: event.model, kind: event.kind, payload, state: 'pending', attempts: 0, next_attempt_ms: now, claimed_until_ms: null, last_error: null, external_ref: null, created_ms: now, delivered_ms: null })))
+    .values(
+      channels.map((c) => ({
+        id: `${event.id}@${c.id}`,
+        event_id: event.id,
+        channel: c.id,
+        model: event.model,
+        kind: event.kind,
+        payload,
+        state: 'pending',
+        attempts: 0,
+        next_attempt_ms: now,
+        claimed_until_ms: null,
+        last_error: null,
+        external_ref: null,
+        created_ms: now,
+        delivered_ms: null,
+      })),
+    )
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0);
@@ -42,13 +62,21 @@ export interface DeliveryOutcome {
 }
 
 /** Delivers every due notification (or only those of `eventIds`). */
-export async function deliverDue(app: AppContext, options: { eventIds?: string[]; timeoutMs?: number } = {}): Promise<DeliveryOutcome[]> {
+export async function deliverDue(
+  app: AppContext,
+  options: { eventIds?: string[]; timeoutMs?: number } = {},
+): Promise<DeliveryOutcome[]> {
   const { db } = app.store;
   const now = app.clock.now();
   let q = db
     .selectFrom('notifications')
     .selectAll()
-    .where((eb) => eb.or([eb.and([eb('state', '=', 'pending'), eb('next_attempt_ms', '<=', now)]), eb.and([eb('state', '=', 'sending'), eb('claimed_until_ms', '<', now)])]));
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('state', '=', 'pending'), eb('next_attempt_ms', '<=', now)]),
+        eb.and([eb('state', '=', 'sending'), eb('claimed_until_ms', '<', now)]),
+      ]),
+    );
   if (options.eventIds) {
     if (options.eventIds.length === 0) return [];
     q = q.where('event_id', 'in', options.eventIds);
@@ -70,12 +98,32 @@ export async function deliverDue(app: AppContext, options: { eventIds?: string[]
     const log = app.logger.child({ notification: row.id });
     if (!channel) {
       await settle(app, row.id, 'failed', `channel ${row.channel} is no longer configured`, null);
-      out.push({ id: row.id, channel: row.channel, state: 'failed', error: `channel ${row.channel} is no longer configured` });
+      out.push({
+        id: row.id,
+        channel: row.channel,
+        state: 'failed',
+        error: `channel ${row.channel} is no longer configured`,
+      });
       continue;
     }
     try {
-      const ref = await deliver(channel, JSON.parse(row.payload) as NotifyEvent, { githubApiUrl: app.config.githubApiUrl, timeoutMs: options.timeoutMs ?? 15_000, nowMs: now, retry: attempt > 1 });
-      await db.updateTable('notifications').set({ state: 'delivered', delivered_ms: app.clock.now(), external_ref: ref, last_error: null, claimed_until_ms: null }).where('id', '=', row.id).execute();
+      const ref = await deliver(channel, JSON.parse(row.payload) as NotifyEvent, {
+        githubApiUrl: app.config.githubApiUrl,
+        timeoutMs: options.timeoutMs ?? 15_000,
+        nowMs: now,
+        retry: attempt > 1,
+      });
+      await db
+        .updateTable('notifications')
+        .set({
+          state: 'delivered',
+          delivered_ms: app.clock.now(),
+          external_ref: ref,
+          last_error: null,
+          claimed_until_ms: null,
+        })
+        .where('id', '=', row.id)
+        .execute();
       log.info(`notification delivered to ${row.channel}`);
       out.push({ id: row.id, channel: row.channel, state: 'delivered', error: null });
     } catch (err) {
@@ -84,14 +132,22 @@ export async function deliverDue(app: AppContext, options: { eventIds?: string[]
       const final = !e.retryable || attempt >= MAX_ATTEMPTS;
       const backoff = Math.max(e.retryAfterMs ?? 0, Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1)));
       await settle(app, row.id, final ? 'failed' : 'pending', message, final ? null : app.clock.now() + backoff);
-      log.warn(`notification to ${row.channel} ${final ? 'failed' : `failed (attempt ${attempt}, retrying in ${Math.round(backoff / 1000)} s)`}: ${message}`);
+      log.warn(
+        `notification to ${row.channel} ${final ? 'failed' : `failed (attempt ${attempt}, retrying in ${Math.round(backoff / 1000)} s)`}: ${message}`,
+      );
       out.push({ id: row.id, channel: row.channel, state: final ? 'failed' : 'pending', error: message });
     }
   }
   return out;
 }
 
-async function settle(app: AppContext, id: string, state: 'pending' | 'failed', error: string, nextMs: number | null): Promise<void> {
+async function settle(
+  app: AppContext,
+  id: string,
+  state: 'pending' | 'failed',
+  error: string,
+  nextMs: number | null,
+): Promise<void> {
   await app.store.db
     .updateTable('notifications')
     .set({ state, last_error: error, claimed_until_ms: null, ...(nextMs !== null ? { next_attempt_ms: nextMs } : {}) })

@@ -51,8 +51,14 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
   const { db } = app.store;
   const run = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
   const model = run.model;
-  if (!(await claimRun(db, runId, owner, app.clock.now(), app.config.leaseMs))) return { runId, model, state: 'skipped', outcome: 'another worker holds this run' };
-  await db.updateTable('runs').set({ state: 'running', updated_ms: app.clock.now() }).where('id', '=', runId).where('state', '!=', 'cancelled').execute();
+  if (!(await claimRun(db, runId, owner, app.clock.now(), app.config.leaseMs)))
+    return { runId, model, state: 'skipped', outcome: 'another worker holds this run' };
+  await db
+    .updateTable('runs')
+    .set({ state: 'running', updated_ms: app.clock.now() })
+    .where('id', '=', runId)
+    .where('state', '!=', 'cancelled')
+    .execute();
   const line = app.config.models[model];
   const log = app.logger.child({ model, run: runId });
   const now = () => app.clock.now();
@@ -65,10 +71,23 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
       return fn();
     });
   };
-  const finish = async (state: 'succeeded' | 'failed' | 'waiting', outcome: string, nextCheckMs: number | null = null): Promise<AdvanceResult> => {
+  const finish = async (
+    state: 'succeeded' | 'failed' | 'waiting',
+    outcome: string,
+    nextCheckMs: number | null = null,
+  ): Promise<AdvanceResult> => {
     await db
       .updateTable('runs')
-      .set({ state, outcome, error: state === 'failed' ? outcome : null, updated_ms: now(), finished_ms: state === 'waiting' ? null : now(), next_check_ms: nextCheckMs, lease_owner: null, lease_until_ms: null })
+      .set({
+        state,
+        outcome,
+        error: state === 'failed' ? outcome : null,
+        updated_ms: now(),
+        finished_ms: state === 'waiting' ? null : now(),
+        next_check_ms: nextCheckMs,
+        lease_owner: null,
+        lease_until_ms: null,
+      })
       .where('id', '=', runId)
       .execute();
     (state === 'failed' ? log.warn : log.info)(`run ${state}: ${outcome}`);
@@ -82,34 +101,72 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
         const d = (await buildDataset(app, model, { buildKey: runId })).dataset;
         return { tag: d.tag, location: d.location };
       }
-      const required = Math.max(1, Number(JSON.parse((await db.selectFrom('decisions').select('details').where('run_id', '=', runId).executeTakeFirst())?.details ?? '{}').signals?.dataset_len ?? 1));
+      const required = Math.max(
+        1,
+        Number(
+          JSON.parse(
+            (await db.selectFrom('decisions').select('details').where('run_id', '=', runId).executeTakeFirst())
+              ?.details ?? '{}',
+          ).signals?.dataset_len ?? 1,
+        ),
+      );
       const p = await advancePreparation(app, model, runId, required);
       if (p.state === 'failed') throw new NonRetriableError(`external preparation failed: ${p.status}`);
       if (p.state !== 'succeeded') throw new WaitError(p.nextCheckMs, p.status ?? 'waiting for the external preparer');
       return { tag: p.metadata!.version_tag, location: null as string | null };
     });
-    if (dataset.location && line.hub.datasetRepo) await step('publish-dataset', async () => pushDatasetVersion(app, model, dataset.tag, dataset.location!));
-    if (!dataset.location) throw new NonRetriableError(`dataset ${dataset.tag} was prepared externally; training on remote data needs a remote executor (not available yet)`);
+    if (dataset.location && line.hub.datasetRepo)
+      await step('publish-dataset', async () => pushDatasetVersion(app, model, dataset.tag, dataset.location!));
+    if (!dataset.location)
+      throw new NonRetriableError(
+        `dataset ${dataset.tag} was prepared externally; training on remote data needs a remote executor (not available yet)`,
+      );
 
     const champion = await championVersion(app, model);
     const championDataset = champion?.datasetTag ? await findDataset(db, model, { tag: champion.datasetTag }) : null;
     const validation = await step('validate', async () => {
-      const report = validateDataset(dataset.location!, { task: line.task, labels: line.labels, minSamplesPerClass: line.dataset.minSamplesPerClass, maxNullRate: line.dataset.maxNullRate, referenceDir: championDataset?.location ?? null });
-      if (!report.passed) throw new NonRetriableError(`dataset ${dataset.tag} failed validation: ${report.failures.join('; ')}`);
+      const report = validateDataset(dataset.location!, {
+        task: line.task,
+        labels: line.labels,
+        minSamplesPerClass: line.dataset.minSamplesPerClass,
+        maxNullRate: line.dataset.maxNullRate,
+        referenceDir: championDataset?.location ?? null,
+      });
+      if (!report.passed)
+        throw new NonRetriableError(`dataset ${dataset.tag} failed validation: ${report.failures.join('; ')}`);
       return { passed: true, checks: report.checks.length, driftShare: report.driftShare };
     });
 
     const job = await step('train', async () => {
-      const j = isRemote(line) ? await remoteTrainingStep(app, model, dataset.tag, runId) : await watchingCancel(app, runId, (signal) => runTraining(app, model, { datasetTag: dataset.tag, key: runId, signal }));
-      return { id: j.id, outputDir: j.outputDir, executor: j.executor, codeVersion: j.codeVersion, reported: j.reportedMetrics, params: j.params };
+      const j = isRemote(line)
+        ? await remoteTrainingStep(app, model, dataset.tag, runId)
+        : await watchingCancel(app, runId, (signal) =>
+            runTraining(app, model, { datasetTag: dataset.tag, key: runId, signal }),
+          );
+      return {
+        id: j.id,
+        outputDir: j.outputDir,
+        executor: j.executor,
+        codeVersion: j.codeVersion,
+        reported: j.reportedMetrics,
+        params: j.params,
+      };
     });
 
     const evaluation = await step('evaluate', async () => {
-      const test = readFileSync(join(dataset.location!, 'test.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; input: Record<string, unknown>; label: string });
+      const test = readFileSync(join(dataset.location!, 'test.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { id: string; input: Record<string, unknown>; label: string });
       const task = line.task === 'tabular-regression' ? 'regression' : 'classification';
       const score = async (dir: string) => {
         const preds = await predictWith(line, dir, test, dirname(app.config.source));
-        const rows = test.map((r, i) => ({ input: r.input, label: r.label, prediction: preds[i]!.value ?? preds[i]!.prediction, proba: task === 'classification' && Object.keys(preds[i]!.proba).length ? preds[i]!.proba : undefined }));
+        const rows = test.map((r, i) => ({
+          input: r.input,
+          label: r.label,
+          prediction: preds[i]!.value ?? preds[i]!.prediction,
+          proba: task === 'classification' && Object.keys(preds[i]!.proba).length ? preds[i]!.proba : undefined,
+        }));
         return { metrics: metricsFromRows(rows, task, `test split of ${dataset.tag}`), rows };
       };
       const candidate = await score(job.outputDir);
@@ -118,7 +175,9 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
       const rules = ruleChecks(line.businessRules, candidate.rows);
       return {
         // What the candidate answered for a few holdout rows: the deployment must answer the same.
-        sanity: candidate.rows.slice(0, line.deploy.verify.sanityRequests).map((r) => ({ input: r.input, expected: String(r.prediction) })),
+        sanity: candidate.rows
+          .slice(0, line.deploy.verify.sanityRequests)
+          .map((r) => ({ input: r.input, expected: String(r.prediction) })),
         candidate: candidate.metrics,
         champion: championScore?.metrics ?? null,
         championVersion: champion?.version ?? null,
@@ -131,21 +190,49 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
 
     const gate = await step('gate', async (): Promise<GateReport> => {
       // drift_share (new train split vs the champion's) is gate-able like a metric.
-      const withDrift = (m: Metrics) => (metric: string, cls?: string) => (metric === 'drift_share' && cls === undefined ? (validation.driftShare ?? null) : metricLookup(m)(metric, cls));
+      const withDrift = (m: Metrics) => (metric: string, cls?: string) =>
+        metric === 'drift_share' && cls === undefined ? (validation.driftShare ?? null) : metricLookup(m)(metric, cls);
       // Without a champion's training data there is nothing to drift from: those rules are skipped, and said so.
       const noReference = validation.driftShare === null || validation.driftShare === undefined;
       const driftSkips: GateCheck[] = noReference
-        ? line.gate.filter((g) => g.metric === 'drift_share').map(() => ({ name: 'drift_share', kind: 'value', passed: true, skipped: true, candidate: null, champion: null, reason: 'drift_share skipped: there is no champion training data to compare with (first model)' }))
+        ? line.gate
+            .filter((g) => g.metric === 'drift_share')
+            .map(() => ({
+              name: 'drift_share',
+              kind: 'value',
+              passed: true,
+              skipped: true,
+              candidate: null,
+              champion: null,
+              reason: 'drift_share skipped: there is no champion training data to compare with (first model)',
+            }))
         : [];
       const rules = noReference ? line.gate.filter((g) => g.metric !== 'drift_share') : line.gate;
-      const base = evaluateGate(rules, withDrift(evaluation.candidate), evaluation.champion ? withDrift(evaluation.champion) : null);
+      const base = evaluateGate(
+        rules,
+        withDrift(evaluation.candidate),
+        evaluation.champion ? withDrift(evaluation.champion) : null,
+      );
       const report = withChecks(base, [...driftSkips, ...evaluation.ruleChecks]);
       // The report in both forms, next to the run's other records.
       const reports = join(app.config.artifactsDir, 'reports', model, runId);
       mkdirSync(reports, { recursive: true });
-      writeFileSync(join(reports, 'gate.json'), JSON.stringify({ ...report, evaluation: { rows: evaluation.rows, slices: evaluation.slices, business_rules: evaluation.rules } }, null, 2) + '\n');
+      writeFileSync(
+        join(reports, 'gate.json'),
+        JSON.stringify(
+          {
+            ...report,
+            evaluation: { rows: evaluation.rows, slices: evaluation.slices, business_rules: evaluation.rules },
+          },
+          null,
+          2,
+        ) + '\n',
+      );
       writeFileSync(join(reports, 'gate.md'), gateMarkdown(report, `${model} candidate of ${runId}`));
-      await recordDecision(app, model, runId, report.blessed ? 'bless' : 'reject', report.summary, { gate: report, report: join(reports, 'gate.md') });
+      await recordDecision(app, model, runId, report.blessed ? 'bless' : 'reject', report.summary, {
+        gate: report,
+        report: join(reports, 'gate.md'),
+      });
       if (!report.blessed) {
         await recordCandidateOutcome(db, model, 'rejected', line.budget.capacity, now());
         throw new NonRetriableError(`candidate ${report.summary}`);
@@ -160,21 +247,53 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
         registrationKey: runId,
         runId,
         datasetTag: dataset.tag,
-        metrics: { ...(evaluation.candidate as unknown as Record<string, unknown>), slices: evaluation.slices, business_rules: evaluation.rules },
+        metrics: {
+          ...(evaluation.candidate as unknown as Record<string, unknown>),
+          slices: evaluation.slices,
+          business_rules: evaluation.rules,
+        },
         params: job.params,
-        lineage: { run: runId, dataset: dataset.tag, training_job: job.id, executor: job.executor, code_version: job.codeVersion, reported_metrics: job.reported, champion_before: evaluation.championVersion },
+        lineage: {
+          run: runId,
+          dataset: dataset.tag,
+          training_job: job.id,
+          executor: job.executor,
+          code_version: job.codeVersion,
+          reported_metrics: job.reported,
+          champion_before: evaluation.championVersion,
+        },
         gate,
         tags: { executor: job.executor },
         actor: `run:${runId}`,
       });
       if (line.hub.modelRepo) {
-        const push = await pushDirectory({ hubUrl: app.config.hubUrl, token: line.hub.token, type: 'model', repo: line.hub.modelRepo, dir: await openArtifact(app, v), pathInRepo: `v${v.version}`, title: `refit: ${model} v${v.version}` });
-        await db.updateTable('model_versions').set({ tags: JSON.stringify({ ...v.tags, hub_repo: push.repo, hub_commit: push.commitOid ?? '' }) }).where('model', '=', model).where('version', '=', v.version).execute();
+        const push = await pushDirectory({
+          hubUrl: app.config.hubUrl,
+          token: line.hub.token,
+          type: 'model',
+          repo: line.hub.modelRepo,
+          dir: await openArtifact(app, v),
+          pathInRepo: `v${v.version}`,
+          title: `refit: ${model} v${v.version}`,
+        });
+        await db
+          .updateTable('model_versions')
+          .set({ tags: JSON.stringify({ ...v.tags, hub_repo: push.repo, hub_commit: push.commitOid ?? '' }) })
+          .where('model', '=', model)
+          .where('version', '=', v.version)
+          .execute();
       }
       return { version: v.version };
     });
 
-    const headline = headlineOf(line.name, version.version, evaluation.candidate, evaluation.champion, evaluation.championVersion, dataset.tag);
+    const headline = headlineOf(
+      line.name,
+      version.version,
+      evaluation.candidate,
+      evaluation.champion,
+      evaluation.championVersion,
+      dataset.tag,
+    );
     const deployed = await step('deploy', async () => {
       const change = await promote(app, model, version.version, `run:${runId}`, headline);
       if (change.changed) await recordDecision(app, model, runId, 'promote', headline, { moves: change.moves });
@@ -185,8 +304,15 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
       const health = await checkHealth(app, model);
       if (!health.ok) {
         const deadline = deployed.atMs + line.deploy.verify.timeoutMs;
-        if (now() < deadline) throw new WaitError(Math.min(deadline, now() + 5000), `waiting for ${model} v${version.version} on ${line.deploy.target} to become healthy: ${health.detail}`);
-        return { passed: false, reason: `${line.deploy.target} did not become healthy within ${Math.round(line.deploy.verify.timeoutMs / 1000)} s: ${health.detail}` };
+        if (now() < deadline)
+          throw new WaitError(
+            Math.min(deadline, now() + 5000),
+            `waiting for ${model} v${version.version} on ${line.deploy.target} to become healthy: ${health.detail}`,
+          );
+        return {
+          passed: false,
+          reason: `${line.deploy.target} did not become healthy within ${Math.round(line.deploy.verify.timeoutMs / 1000)} s: ${health.detail}`,
+        };
       }
       const s = await sanityCheck(app, model, version.version, evaluation.sanity);
       return { passed: s.passed, reason: s.reason, agreed: s.agreed, sent: s.sent };
@@ -194,16 +320,32 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     if (!verification.passed) {
       const back = await step('rollback', async () => {
         const reason = `verification of v${version.version} failed: ${verification.reason}`;
-        const change = await rollback(app, model, `run:${runId}`, reason, { expectChampion: version.version }).catch((err: Error) => ({ changed: false, moves: [], reason: err.message }));
-        if (change.changed) await recordDecision(app, model, runId, 'rollback', reason, { moves: change.moves, verification });
-        return { to: change.changed ? (change.moves[0]?.to ?? null) : null, detail: change.changed ? `rolled back to v${change.moves[0]?.to}` : `not rolled back: ${change.reason}` };
+        const change = await rollback(app, model, `run:${runId}`, reason, { expectChampion: version.version }).catch(
+          (err: Error) => ({ changed: false, moves: [], reason: err.message }),
+        );
+        if (change.changed)
+          await recordDecision(app, model, runId, 'rollback', reason, { moves: change.moves, verification });
+        return {
+          to: change.changed ? (change.moves[0]?.to ?? null) : null,
+          detail: change.changed ? `rolled back to v${change.moves[0]?.to}` : `not rolled back: ${change.reason}`,
+        };
       });
-      throw new RolledBackError(`${model} v${version.version} failed verification on ${line.deploy.target} (${verification.reason}); ${back.detail}`);
+      throw new RolledBackError(
+        `${model} v${version.version} failed verification on ${line.deploy.target} (${verification.reason}); ${back.detail}`,
+      );
     }
     await step('notify', async () => {
       const key = evaluation.candidate.task === 'classification' ? 'f1_macro' : 'rmse';
-      const numbers = { version: version.version, dataset: dataset.tag, [key]: metricOf(evaluation.candidate, key), champion_version: evaluation.championVersion, [`champion_${key}`]: evaluation.champion ? metricOf(evaluation.champion, key) : null };
-      return { queued: await notifyRun(app, runId, model, 'promoted', headline, `Run ${runId}: ${gate.summary}`, numbers) };
+      const numbers = {
+        version: version.version,
+        dataset: dataset.tag,
+        [key]: metricOf(evaluation.candidate, key),
+        champion_version: evaluation.championVersion,
+        [`champion_${key}`]: evaluation.champion ? metricOf(evaluation.champion, key) : null,
+      };
+      return {
+        queued: await notifyRun(app, runId, model, 'promoted', headline, `Run ${runId}: ${gate.summary}`, numbers),
+      };
     });
     return finish('succeeded', headline);
   } catch (err) {
@@ -216,16 +358,44 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     const message = (err as Error).message;
     if (isRetryable(err)) {
       // Retry the failed step later (exponential backoff), up to retry.attempts attempts.
-      const failed = await db.selectFrom('steps').select(['step_id', 'attempts']).where('run_id', '=', runId).where('state', '=', 'failed').orderBy('finished_ms', 'desc').executeTakeFirst();
+      const failed = await db
+        .selectFrom('steps')
+        .select(['step_id', 'attempts'])
+        .where('run_id', '=', runId)
+        .where('state', '=', 'failed')
+        .orderBy('finished_ms', 'desc')
+        .executeTakeFirst();
       const { attempts, backoffMs } = app.config.retry;
       if (failed && failed.attempts < attempts) {
         const wait = backoffMs * 2 ** (failed.attempts - 1);
-        return finish('waiting', `step ${failed.step_id} failed (attempt ${failed.attempts} of ${attempts}): ${message}; retrying in ${Math.round(wait / 1000)} s`, now() + wait);
+        return finish(
+          'waiting',
+          `step ${failed.step_id} failed (attempt ${failed.attempts} of ${attempts}): ${message}; retrying in ${Math.round(wait / 1000)} s`,
+          now() + wait,
+        );
       }
     }
     const rejected = message.startsWith('candidate ');
-    if (err instanceof RolledBackError) await notifyRun(app, runId, model, 'rolled_back', message, `Run ${runId}: the deployment was verified and failed.`, {});
-    else await notifyRun(app, runId, model, rejected ? 'rejected' : 'run_failed', `${model}: ${rejected ? `candidate of ${runId} rejected` : `run ${runId} failed`}`, message, { run: runId });
+    if (err instanceof RolledBackError)
+      await notifyRun(
+        app,
+        runId,
+        model,
+        'rolled_back',
+        message,
+        `Run ${runId}: the deployment was verified and failed.`,
+        {},
+      );
+    else
+      await notifyRun(
+        app,
+        runId,
+        model,
+        rejected ? 'rejected' : 'run_failed',
+        `${model}: ${rejected ? `candidate of ${runId} rejected` : `run ${runId} failed`}`,
+        message,
+        { run: runId },
+      );
     return finish('failed', message);
   }
 }
@@ -269,9 +439,26 @@ function metricOf(m: Metrics, key: string): number | null {
  * Records the run's event in the outbox (idempotent by run id and kind) and tries to deliver it
  * now; what does not go out now is retried by later ticks. Never throws: notifying is not the run.
  */
-async function notifyRun(app: AppContext, runId: string, model: string, kind: NotifyEvent['kind'], title: string, text: string, data: Record<string, unknown>): Promise<number> {
+async function notifyRun(
+  app: AppContext,
+  runId: string,
+  model: string,
+  kind: NotifyEvent['kind'],
+  title: string,
+  text: string,
+  data: Record<string, unknown>,
+): Promise<number> {
   try {
-    const event: NotifyEvent = { id: `${runId}:${kind}`, kind, model, problem: kind === 'promoted' ? 'deployments' : kind, title, text, data: { run: runId, ...data }, atMs: app.clock.now() };
+    const event: NotifyEvent = {
+      id: `${runId}:${kind}`,
+      kind,
+      model,
+      problem: kind === 'promoted' ? 'deployments' : kind,
+      title,
+      text,
+      data: { run: runId, ...data },
+      atMs: app.clock.now(),
+    };
     const queued = await notify(app, event);
     await deliverDue(app, { eventIds: [event.id] });
     return queued;
@@ -282,23 +469,51 @@ async function notifyRun(app: AppContext, runId: string, model: string, kind: No
 }
 
 async function championVersion(app: AppContext, model: string) {
-  const alias = await app.store.db.selectFrom('aliases').select('version').where('model', '=', model).where('alias', '=', CHAMPION).executeTakeFirst();
+  const alias = await app.store.db
+    .selectFrom('aliases')
+    .select('version')
+    .where('model', '=', model)
+    .where('alias', '=', CHAMPION)
+    .executeTakeFirst();
   return alias ? getVersion(app, model, alias.version) : null;
 }
 
 /** "spam v4 retrained on v20261122_031200 and deployed: f1_macro 0.962 (champion v3: 0.941)" */
-function headlineOf(model: string, version: number, cand: Metrics, champ: Metrics | null, champVersion: number | null, tag: string): string {
+function headlineOf(
+  model: string,
+  version: number,
+  cand: Metrics,
+  champ: Metrics | null,
+  champVersion: number | null,
+  tag: string,
+): string {
   const key = cand.task === 'classification' ? 'f1_macro' : 'rmse';
   const v = (m: Metrics) => ((m as unknown as Record<string, number>)[key] ?? NaN).toFixed(3);
   return `${model} v${version} retrained on ${tag} and deployed: ${key} ${v(cand)}${champ ? ` (champion v${champVersion}: ${v(champ)})` : ' (first model)'}`;
 }
 
-async function recordDecision(app: AppContext, model: string, runId: string, action: string, reason: string, details: unknown): Promise<void> {
+async function recordDecision(
+  app: AppContext,
+  model: string,
+  runId: string,
+  action: string,
+  reason: string,
+  details: unknown,
+): Promise<void> {
   const at = app.clock.now();
   // One decision of each kind per run: a resumed run does not record it twice.
   await app.store.db
     .insertInto('decisions')
-    .values({ id: `dec_${runId}_${action}`, model, at_ms: at, action, actor: `run:${runId}`, reason, details: JSON.stringify(details), run_id: runId })
+    .values({
+      id: `dec_${runId}_${action}`,
+      model,
+      at_ms: at,
+      action,
+      actor: `run:${runId}`,
+      reason,
+      details: JSON.stringify(details),
+      run_id: runId,
+    })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }

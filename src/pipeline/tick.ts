@@ -24,19 +24,51 @@ export async function advanceDueRuns(app: AppContext, owner: string, models?: st
   return out;
 }
 
-export async function waitForRuns(app: AppContext, owner: string, runIds: string[], deadlineMs: number, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<AdvanceResult[]> {
+export async function waitForRuns(
+  app: AppContext,
+  owner: string,
+  runIds: string[],
+  deadlineMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<AdvanceResult[]> {
   const last = new Map<string, AdvanceResult>();
   for (;;) {
-    const rows = runIds.length ? await app.store.db.selectFrom('runs').select(['id', 'model', 'state', 'outcome', 'next_check_ms']).where('id', 'in', runIds).execute() : [];
+    const rows = runIds.length
+      ? await app.store.db
+          .selectFrom('runs')
+          .select(['id', 'model', 'state', 'outcome', 'next_check_ms'])
+          .where('id', 'in', runIds)
+          .execute()
+      : [];
     const open = rows.filter((r) => r.state === 'queued' || r.state === 'running' || r.state === 'waiting');
-    for (const r of rows) if (!open.includes(r)) last.set(r.id, { runId: r.id, model: r.model, state: r.state as AdvanceResult['state'], outcome: r.outcome ?? '' });
+    for (const r of rows)
+      if (!open.includes(r))
+        last.set(r.id, {
+          runId: r.id,
+          model: r.model,
+          state: r.state as AdvanceResult['state'],
+          outcome: r.outcome ?? '',
+        });
     if (open.length === 0 || app.clock.now() >= deadlineMs) {
-      for (const r of open) last.set(r.id, { runId: r.id, model: r.model, state: r.state as AdvanceResult['state'], outcome: r.outcome ?? 'still in flight when --wait ended' });
+      for (const r of open)
+        last.set(r.id, {
+          runId: r.id,
+          model: r.model,
+          state: r.state as AdvanceResult['state'],
+          outcome: r.outcome ?? 'still in flight when --wait ended',
+        });
       return runIds.map((id) => last.get(id)!).filter(Boolean);
     }
     for (const r of await advanceDueRuns(app, owner, [...new Set(open.map((o) => o.model))])) last.set(r.runId, r);
-    const next = await app.store.db.selectFrom('runs').select('next_check_ms').where('id', 'in', runIds).where('state', '=', 'waiting').orderBy('next_check_ms').executeTakeFirst();
-    if (next?.next_check_ms) await sleep(Math.max(0, Math.min(Number(next.next_check_ms), deadlineMs) - app.clock.now()));
+    const next = await app.store.db
+      .selectFrom('runs')
+      .select('next_check_ms')
+      .where('id', 'in', runIds)
+      .where('state', '=', 'waiting')
+      .orderBy('next_check_ms')
+      .executeTakeFirst();
+    if (next?.next_check_ms)
+      await sleep(Math.max(0, Math.min(Number(next.next_check_ms), deadlineMs) - app.clock.now()));
   }
 }
 
@@ -44,7 +76,9 @@ export async function waitForRuns(app: AppContext, owner: string, runIds: string
  * What every tick does after advancing runs: the monitoring verdicts (which may roll a degraded
  * champion back) and the delivery of due notifications (retries included).
  */
-export async function housekeeping(app: AppContext): Promise<{ monitored: MonitorResult[]; delivered: DeliveryOutcome[] }> {
+export async function housekeeping(
+  app: AppContext,
+): Promise<{ monitored: MonitorResult[]; delivered: DeliveryOutcome[] }> {
   const monitored = await monitorAll(app);
   const delivered = await deliverDue(app);
   return { monitored, delivered };

@@ -78,11 +78,18 @@ function toVersion(r: Selectable<ModelVersionsTable>, aliases: string[]): ModelV
 }
 
 function requireLine(app: AppContext, model: string): void {
-  if (!app.config.models[model]) throw new UsageError(`unknown model line "${model}": configured lines are ${Object.keys(app.config.models).join(', ')}`);
+  if (!app.config.models[model])
+    throw new UsageError(
+      `unknown model line "${model}": configured lines are ${Object.keys(app.config.models).join(', ')}`,
+    );
 }
 
 async function lockLine(tx: Transaction<Database>, model: string): Promise<void> {
-  await tx.updateTable('model_lines').set((eb) => ({ lock_version: eb('lock_version', '+', 1) })).where('name', '=', model).execute();
+  await tx
+    .updateTable('model_lines')
+    .set((eb) => ({ lock_version: eb('lock_version', '+', 1) }))
+    .where('name', '=', model)
+    .execute();
 }
 
 async function aliasMap(db: Kysely<Database> | Transaction<Database>, model: string): Promise<Map<string, number>> {
@@ -94,7 +101,11 @@ export async function registerVersion(app: AppContext, input: RegisterInput): Pr
   requireLine(app, input.model);
   const { db } = app.store;
   if (input.registrationKey) {
-    const existing = await db.selectFrom('model_versions').selectAll().where('registration_key', '=', input.registrationKey).executeTakeFirst();
+    const existing = await db
+      .selectFrom('model_versions')
+      .selectAll()
+      .where('registration_key', '=', input.registrationKey)
+      .executeTakeFirst();
     if (existing) return getVersion(app, existing.model, existing.version);
   }
   if (!existsSync(input.artifactPath)) throw new NotFoundError(`artifact ${input.artifactPath} does not exist`);
@@ -102,7 +113,11 @@ export async function registerVersion(app: AppContext, input: RegisterInput): Pr
   const now = app.clock.now();
   const version = await db.transaction().execute(async (tx) => {
     await lockLine(tx, input.model);
-    const max = await tx.selectFrom('model_versions').select((eb) => eb.fn.max<number>('version').as('v')).where('model', '=', input.model).executeTakeFirst();
+    const max = await tx
+      .selectFrom('model_versions')
+      .select((eb) => eb.fn.max<number>('version').as('v'))
+      .where('model', '=', input.model)
+      .executeTakeFirst();
     const version = Number(max?.v ?? 0) + 1;
     const artifact = await store.put(input.model, version, input.artifactPath);
     await tx
@@ -132,9 +147,17 @@ export async function registerVersion(app: AppContext, input: RegisterInput): Pr
 }
 
 export async function getVersion(app: AppContext, model: string, version: number): Promise<ModelVersion> {
-  const row = await app.store.db.selectFrom('model_versions').selectAll().where('model', '=', model).where('version', '=', version).executeTakeFirst();
+  const row = await app.store.db
+    .selectFrom('model_versions')
+    .selectAll()
+    .where('model', '=', model)
+    .where('version', '=', version)
+    .executeTakeFirst();
   if (!row) throw new NotFoundError(`${model} has no version ${version}: see \`refit models ${model}\``);
-  const aliases = [...(await aliasMap(app.store.db, model))].filter(([, v]) => v === version).map(([a]) => a).sort();
+  const aliases = [...(await aliasMap(app.store.db, model))]
+    .filter(([, v]) => v === version)
+    .map(([a]) => a)
+    .sort();
   return toVersion(row, aliases);
 }
 
@@ -143,7 +166,15 @@ export async function listVersions(app: AppContext, model?: string): Promise<Mod
   if (model) q = q.where('model', '=', model);
   const rows = await q.orderBy('model').orderBy('version', 'desc').execute();
   const aliases = await app.store.db.selectFrom('aliases').select(['model', 'alias', 'version']).execute();
-  return rows.map((r) => toVersion(r, aliases.filter((a) => a.model === r.model && a.version === r.version).map((a) => a.alias).sort()));
+  return rows.map((r) =>
+    toVersion(
+      r,
+      aliases
+        .filter((a) => a.model === r.model && a.version === r.version)
+        .map((a) => a.alias)
+        .sort(),
+    ),
+  );
 }
 
 /** The artifact's local path, after verifying its sha256. */
@@ -151,30 +182,62 @@ export async function openArtifact(app: AppContext, v: ModelVersion): Promise<st
   return artifactStoreFor(app.config).open(v.artifact.uri, v.artifact.sha256);
 }
 
-async function applyMoves(app: AppContext, model: string, action: AliasChange['action'], actor: string, reason: string, plan: (current: Map<string, number>) => AliasMove[] | string): Promise<AliasChange> {
+async function applyMoves(
+  app: AppContext,
+  model: string,
+  action: AliasChange['action'],
+  actor: string,
+  reason: string,
+  plan: (current: Map<string, number>) => AliasMove[] | string,
+): Promise<AliasChange> {
   const now = app.clock.now();
   return app.store.db.transaction().execute(async (tx) => {
     await lockLine(tx, model);
     const current = await aliasMap(tx, model);
     const moves = plan(current);
     if (typeof moves === 'string') return { model, action, moves: [], changed: false, reason: moves };
-    const last = await tx.selectFrom('alias_history').select((eb) => eb.fn.max<number>('seq').as('s')).where('model', '=', model).executeTakeFirst();
+    const last = await tx
+      .selectFrom('alias_history')
+      .select((eb) => eb.fn.max<number>('seq').as('s'))
+      .where('model', '=', model)
+      .executeTakeFirst();
     let seq = Number(last?.s ?? 0);
     for (const m of moves) {
-      if (m.to === null) await tx.deleteFrom('aliases').where('model', '=', model).where('alias', '=', m.alias).execute();
+      if (m.to === null)
+        await tx.deleteFrom('aliases').where('model', '=', model).where('alias', '=', m.alias).execute();
       else
         await tx
           .insertInto('aliases')
           .values({ model, alias: m.alias, version: m.to, updated_ms: now })
           .onConflict((oc) => oc.columns(['model', 'alias']).doUpdateSet({ version: m.to!, updated_ms: now }))
           .execute();
-      await tx.insertInto('alias_history').values({ id: newId('alias', now), model, alias: m.alias, from_version: m.from, to_version: m.to, at_ms: now, seq: ++seq, actor, action, reason }).execute();
+      await tx
+        .insertInto('alias_history')
+        .values({
+          id: newId('alias', now),
+          model,
+          alias: m.alias,
+          from_version: m.from,
+          to_version: m.to,
+          at_ms: now,
+          seq: ++seq,
+          actor,
+          action,
+          reason,
+        })
+        .execute();
     }
     return { model, action, moves, changed: true, reason };
   });
 }
 
-export async function promote(app: AppContext, model: string, version: number, actor: string, reason: string): Promise<AliasChange> {
+export async function promote(
+  app: AppContext,
+  model: string,
+  version: number,
+  actor: string,
+  reason: string,
+): Promise<AliasChange> {
   requireLine(app, model);
   await getVersion(app, model, version);
   const change = await applyMoves(app, model, 'promote', actor, reason, (cur) => {
@@ -187,19 +250,36 @@ export async function promote(app: AppContext, model: string, version: number, a
     return moves;
   });
   if (change.changed) {
-    await recordCandidateOutcome(app.store.db, model, 'promoted', app.config.models[model]!.budget.capacity, app.clock.now());
+    await recordCandidateOutcome(
+      app.store.db,
+      model,
+      'promoted',
+      app.config.models[model]!.budget.capacity,
+      app.clock.now(),
+    );
     app.logger.child({ model }).info(`promoted ${model} v${version} to champion`, { reason });
   }
   return change;
 }
 
-export async function rollback(app: AppContext, model: string, actor: string, reason: string, opts: { expectChampion?: number } = {}): Promise<AliasChange> {
+export async function rollback(
+  app: AppContext,
+  model: string,
+  actor: string,
+  reason: string,
+  opts: { expectChampion?: number } = {},
+): Promise<AliasChange> {
   requireLine(app, model);
   const change = await applyMoves(app, model, 'rollback', actor, reason, (cur) => {
     // A conditional rollback (monitoring, verification) only undoes the version it judged.
-    if (opts.expectChampion !== undefined && cur.get(CHAMPION) !== opts.expectChampion) return `${model} v${opts.expectChampion} is no longer the champion`;
+    if (opts.expectChampion !== undefined && cur.get(CHAMPION) !== opts.expectChampion)
+      return `${model} v${opts.expectChampion} is no longer the champion`;
     const previous = cur.get(PREVIOUS);
-    if (previous === undefined) throw new RefitError('CONFLICT', `${model} has no previous champion to roll back to (see \`refit models ${model}\`)`);
+    if (previous === undefined)
+      throw new RefitError(
+        'CONFLICT',
+        `${model} has no previous champion to roll back to (see \`refit models ${model}\`)`,
+      );
     // The rollback target is used up: rolling back twice must not re-promote the bad version.
     return [
       { alias: CHAMPION, from: cur.get(CHAMPION) ?? null, to: previous },
@@ -210,10 +290,18 @@ export async function rollback(app: AppContext, model: string, actor: string, re
   return change;
 }
 
-export async function setAlias(app: AppContext, model: string, alias: string, version: number | null, actor: string, reason: string): Promise<AliasChange> {
+export async function setAlias(
+  app: AppContext,
+  model: string,
+  alias: string,
+  version: number | null,
+  actor: string,
+  reason: string,
+): Promise<AliasChange> {
   requireLine(app, model);
   validateAlias(alias);
-  if (alias === CHAMPION || alias === PREVIOUS) throw new UsageError(`"${alias}" moves only through refit promote / refit rollback`);
+  if (alias === CHAMPION || alias === PREVIOUS)
+    throw new UsageError(`"${alias}" moves only through refit promote / refit rollback`);
   if (version !== null) await getVersion(app, model, version);
   return applyMoves(app, model, 'set-alias', actor, reason, (cur) => {
     const from = cur.get(alias) ?? null;
@@ -234,6 +322,20 @@ export interface AliasHistoryEntry {
 }
 
 export async function aliasHistory(app: AppContext, model: string): Promise<AliasHistoryEntry[]> {
-  const rows = await app.store.db.selectFrom('alias_history').selectAll().where('model', '=', model).orderBy('seq').execute();
-  return rows.map((r) => ({ seq: r.seq, alias: r.alias, from: r.from_version, to: r.to_version, atMs: Number(r.at_ms), actor: r.actor, action: r.action, reason: r.reason }));
+  const rows = await app.store.db
+    .selectFrom('alias_history')
+    .selectAll()
+    .where('model', '=', model)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({
+    seq: r.seq,
+    alias: r.alias,
+    from: r.from_version,
+    to: r.to_version,
+    atMs: Number(r.at_ms),
+    actor: r.actor,
+    action: r.action,
+    reason: r.reason,
+  }));
 }

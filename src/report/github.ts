@@ -39,7 +39,11 @@ export class GitHubReporter implements Reporter {
     if (view.kind === 'decide') {
       this.decide(view.command, view.result);
       for (const r of view.runs ?? []) {
-        this.out.write(command(r.state === 'failed' ? 'error' : 'notice', `${r.runId} ${r.state}: ${r.outcome}`, { title: `refit run ${r.model}` }));
+        this.out.write(
+          command(r.state === 'failed' ? 'error' : 'notice', `${r.runId} ${r.state}: ${r.outcome}`, {
+            title: `refit run ${r.model}`,
+          }),
+        );
         this.output(`${r.model}-run-state`, r.state);
         this.output(`${r.model}-outcome`, r.outcome);
       }
@@ -47,7 +51,14 @@ export class GitHubReporter implements Reporter {
     }
     if (view.kind === 'ingest') {
       this.out.write(renderIngest(view.summary) + '\n');
-      for (const e of view.summary.errors) this.out.write(command('error', `${e.field ? `${e.field}: ` : ''}${e.reason}`, { file: e.file, line: e.line || undefined, title: 'refit ingest' }));
+      for (const e of view.summary.errors)
+        this.out.write(
+          command('error', `${e.field ? `${e.field}: ` : ''}${e.reason}`, {
+            file: e.file,
+            line: e.line || undefined,
+            title: 'refit ingest',
+          }),
+        );
       this.output('accepted', String(view.summary.accepted));
       this.output('rejected', String(view.summary.rejected));
       return;
@@ -57,7 +68,8 @@ export class GitHubReporter implements Reporter {
     if (view.kind === 'dataset') this.output('dataset-version', view.dataset.tag);
     if (view.kind === 'validation') {
       for (const f of view.report.failures) this.out.write(command('error', f, { title: 'refit validate' }));
-      if (this.env.GITHUB_STEP_SUMMARY) appendSummary(this.env.GITHUB_STEP_SUMMARY, this.out.mask(validationMarkdown(view.report)));
+      if (this.env.GITHUB_STEP_SUMMARY)
+        appendSummary(this.env.GITHUB_STEP_SUMMARY, this.out.mask(validationMarkdown(view.report)));
     }
   }
 
@@ -70,17 +82,36 @@ export class GitHubReporter implements Reporter {
       this.out.write('::endgroup::\n');
       const text = o.error ?? o.decision!.reason;
       if (action === 'retrain') this.out.write(command('notice', text, { title: `refit ${o.model}` }));
-      else if (action === 'blocked' || action === 'error') this.out.write(command('warning', text, { title: `refit ${o.model}` }));
+      else if (action === 'blocked' || action === 'error')
+        this.out.write(command('warning', text, { title: `refit ${o.model}` }));
       this.output(`${o.model}-decision`, action);
       this.output(`${o.model}-reason`, text);
       if (o.runId) this.output(`${o.model}-run`, o.runId);
     }
     this.output(
       'decisions',
-      JSON.stringify(Object.fromEntries(r.outcomes.map((o) => [o.model, { decision: o.error ? 'error' : o.decision!.action, run: o.runId, reason: o.error ?? o.decision!.reason }]))),
+      JSON.stringify(
+        Object.fromEntries(
+          r.outcomes.map((o) => [
+            o.model,
+            { decision: o.error ? 'error' : o.decision!.action, run: o.runId, reason: o.error ?? o.decision!.reason },
+          ]),
+        ),
+      ),
     );
-    const rows = r.outcomes.map((o) => `| ${o.model} | ${o.error ? 'error' : `**${o.decision!.action}**`} | ${o.runId ?? ''} | ${mdCell(o.error ?? o.decision!.reason)} |`);
-    const md = [`### refit ${cmd}${r.dryRun ? ' (dry run)' : ''}`, '', '| model | decision | run | reason |', '|---|---|---|---|', ...rows, '', ''].join('\n');
+    const rows = r.outcomes.map(
+      (o) =>
+        `| ${o.model} | ${o.error ? 'error' : `**${o.decision!.action}**`} | ${o.runId ?? ''} | ${mdCell(o.error ?? o.decision!.reason)} |`,
+    );
+    const md = [
+      `### refit ${cmd}${r.dryRun ? ' (dry run)' : ''}`,
+      '',
+      '| model | decision | run | reason |',
+      '|---|---|---|---|',
+      ...rows,
+      '',
+      '',
+    ].join('\n');
     if (this.env.GITHUB_STEP_SUMMARY) appendSummary(this.env.GITHUB_STEP_SUMMARY, this.out.mask(md));
   }
 

@@ -32,7 +32,17 @@ export class HumanReporter implements Reporter {
 export function renderView(view: View): string {
   switch (view.kind) {
     case 'decide':
-      return renderDecide(view.command, view.result) + (view.runs?.length ? ['', '', 'runs advanced:', ...view.runs.map((r) => `  ${r.runId} ${r.model} ${r.state}: ${r.outcome}`)].join('\n') : '');
+      return (
+        renderDecide(view.command, view.result) +
+        (view.runs?.length
+          ? [
+              '',
+              '',
+              'runs advanced:',
+              ...view.runs.map((r) => `  ${r.runId} ${r.model} ${r.state}: ${r.outcome}`),
+            ].join('\n')
+          : '')
+      );
     case 'ingest':
       return renderIngest(view.summary);
     case 'status':
@@ -47,8 +57,20 @@ export function renderView(view: View): string {
       return validationText(view.report);
     case 'versions': {
       if (view.versions.length === 0) return 'no registered versions yet';
-      const t = new Table({ head: ['model', 'version', 'aliases', 'created', 'dataset', 'sha256', 'size'], style: { head: [], border: [] } });
-      for (const v of view.versions) t.push([v.model, `v${v.version}`, v.aliases.join(', '), iso(v.createdMs), v.datasetTag ?? '', v.artifact.sha256.slice(0, 12), v.artifact.size]);
+      const t = new Table({
+        head: ['model', 'version', 'aliases', 'created', 'dataset', 'sha256', 'size'],
+        style: { head: [], border: [] },
+      });
+      for (const v of view.versions)
+        t.push([
+          v.model,
+          `v${v.version}`,
+          v.aliases.join(', '),
+          iso(v.createdMs),
+          v.datasetTag ?? '',
+          v.artifact.sha256.slice(0, 12),
+          v.artifact.size,
+        ]);
       return t.toString();
     }
     case 'version': {
@@ -68,8 +90,21 @@ export function renderView(view: View): string {
     }
     case 'alias-history': {
       if (view.history.length === 0) return `${view.model}: no alias moves yet`;
-      const t = new Table({ head: ['#', 'when', 'alias', 'from', 'to', 'action', 'by', 'why'], style: { head: [], border: [] } });
-      for (const h of view.history) t.push([h.seq, iso(h.atMs), h.alias, h.from === null ? '—' : `v${h.from}`, h.to === null ? '—' : `v${h.to}`, h.action, h.actor, h.reason]);
+      const t = new Table({
+        head: ['#', 'when', 'alias', 'from', 'to', 'action', 'by', 'why'],
+        style: { head: [], border: [] },
+      });
+      for (const h of view.history)
+        t.push([
+          h.seq,
+          iso(h.atMs),
+          h.alias,
+          h.from === null ? '—' : `v${h.from}`,
+          h.to === null ? '—' : `v${h.to}`,
+          h.action,
+          h.actor,
+          h.reason,
+        ]);
       return t.toString();
     }
     case 'evaluation':
@@ -77,15 +112,29 @@ export function renderView(view: View): string {
     case 'runs': {
       if (view.runs.length === 0) return 'no runs yet';
       if (!view.detail) {
-        const t = new Table({ head: ['run', 'model', 'state', 'created', 'outcome'], colWidths: [26, 12, 11, 26, 70], wordWrap: true, style: { head: [], border: [] } });
-        for (const r of view.runs) t.push([r.id, r.model, r.state, iso(r.createdMs), r.outcome ?? (r.state === 'waiting' && r.nextCheckMs ? `next check ${iso(r.nextCheckMs)}` : '')]);
+        const t = new Table({
+          head: ['run', 'model', 'state', 'created', 'outcome'],
+          colWidths: [26, 12, 11, 26, 70],
+          wordWrap: true,
+          style: { head: [], border: [] },
+        });
+        for (const r of view.runs)
+          t.push([
+            r.id,
+            r.model,
+            r.state,
+            iso(r.createdMs),
+            r.outcome ?? (r.state === 'waiting' && r.nextCheckMs ? `next check ${iso(r.nextCheckMs)}` : ''),
+          ]);
         return t.toString();
       }
       const r = view.runs[0]!;
       const lines = [`${r.id} ${r.model}: ${r.state}`, `  why: ${r.reason}`];
       for (const s of r.steps) {
         const dur = s.startedMs !== null && s.finishedMs !== null ? formatDuration(s.finishedMs - s.startedMs) : '…';
-        lines.push(`  ${s.step.padEnd(9)} ${s.state.padEnd(9)} ${dur.padEnd(8)}${s.attempts > 1 ? ` (${s.attempts} attempts)` : ''}${s.error ? ` ${s.error}` : ''}`);
+        lines.push(
+          `  ${s.step.padEnd(9)} ${s.state.padEnd(9)} ${dur.padEnd(8)}${s.attempts > 1 ? ` (${s.attempts} attempts)` : ''}${s.error ? ` ${s.error}` : ''}`,
+        );
       }
       if (r.outcome) lines.push(`  outcome: ${r.outcome}`);
       return lines.join('\n');
@@ -96,15 +145,24 @@ export function renderView(view: View): string {
       return [
         `trained ${j.model} on ${j.datasetTag} with the ${j.executor} executor in ${secs}s (job ${j.id}${j.codeVersion ? `, code ${j.codeVersion.slice(0, 12)}` : ''})`,
         `  params ${JSON.stringify(j.params)} · output ${j.outputDir}`,
-        j.reportedMetrics ? `  the trainer reported ${JSON.stringify(j.reportedMetrics)} (kept, not used for decisions)` : '',
+        j.reportedMetrics
+          ? `  the trainer reported ${JSON.stringify(j.reportedMetrics)} (kept, not used for decisions)`
+          : '',
         `refit's evaluation on the test split:`,
         renderEvaluation(view.metrics, null, null),
-        view.version ? `registered ${view.version.model} v${view.version.version} (sha256 ${view.version.artifact.sha256.slice(0, 12)}…)` : '',
-      ].filter(Boolean).join('\n');
+        view.version
+          ? `registered ${view.version.model} v${view.version.version} (sha256 ${view.version.artifact.sha256.slice(0, 12)}…)`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n');
     }
     case 'preparation': {
       const p = view.preparation;
-      const next = p.state === 'waiting' || p.state === 'pending' ? `; next check ${iso(p.nextCheckMs)} (run the command again, or pass --wait)` : '';
+      const next =
+        p.state === 'waiting' || p.state === 'pending'
+          ? `; next check ${iso(p.nextCheckMs)} (run the command again, or pass --wait)`
+          : '';
       return `${p.model}: external preparation ${p.key} ${p.state}: ${p.status ?? ''}${next}`;
     }
     case 'message':
@@ -113,24 +171,61 @@ export function renderView(view: View): string {
 }
 
 export function renderEvaluation(m: Metrics, champion: Metrics | null, gate: GateReport | null): string {
-  const keys = m.task === 'classification' ? ['accuracy', 'balanced_accuracy', 'f1_macro', 'precision_macro', 'recall_macro', 'f1_micro', 'f1_weighted', 'roc_auc', 'log_loss', 'brier'] : ['mae', 'rmse', 'r2', 'mape'];
+  const keys =
+    m.task === 'classification'
+      ? [
+          'accuracy',
+          'balanced_accuracy',
+          'f1_macro',
+          'precision_macro',
+          'recall_macro',
+          'f1_micro',
+          'f1_weighted',
+          'roc_auc',
+          'log_loss',
+          'brier',
+        ]
+      : ['mae', 'rmse', 'r2', 'mape'];
   const get = (x: Metrics, k: string) => (x as unknown as Record<string, number | null>)[k] ?? null;
-  const table = new Table({ head: ['metric', 'candidate', ...(champion ? ['champion'] : [])], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['metric', 'candidate', ...(champion ? ['champion'] : [])],
+    style: { head: [], border: [] },
+  });
   for (const k of keys) table.push([k, fmt(get(m, k), 4), ...(champion ? [fmt(get(champion, k), 4)] : [])]);
   const lines = [`${m.n} rows, ${m.task}`, table.toString()];
   if (m.task === 'classification') {
     const pc = new Table({ head: ['class', 'precision', 'recall', 'f1', 'support'], style: { head: [], border: [] } });
-    for (const [l, v] of Object.entries(m.per_class)) pc.push([l, fmt(v.precision, 4), fmt(v.recall, 4), fmt(v.f1, 4), v.support]);
-    lines.push(pc.toString(), `confusion matrix (rows: true ${m.labels.join(', ')}; columns: predicted): ${JSON.stringify(m.confusion_matrix)}`);
+    for (const [l, v] of Object.entries(m.per_class))
+      pc.push([l, fmt(v.precision, 4), fmt(v.recall, 4), fmt(v.f1, 4), v.support]);
+    lines.push(
+      pc.toString(),
+      `confusion matrix (rows: true ${m.labels.join(', ')}; columns: predicted): ${JSON.stringify(m.confusion_matrix)}`,
+    );
   }
-  if (gate) lines.push('', `gate: ${gate.summary}`, ...gate.checks.map((c) => `  ${c.skipped ? '-' : c.passed ? '✓' : '✗'} ${c.reason}`));
+  if (gate)
+    lines.push(
+      '',
+      `gate: ${gate.summary}`,
+      ...gate.checks.map((c) => `  ${c.skipped ? '-' : c.passed ? '✓' : '✗'} ${c.reason}`),
+    );
   return lines.join('\n');
 }
 
 export function renderDatasets(list: DatasetRecord[]): string {
   if (list.length === 0) return 'no dataset versions yet: `refit datasets build MODEL` builds one';
-  const table = new Table({ head: ['model', 'version', 'created', 'rows', 'train/eval/test', 'sha256'], style: { head: [], border: [] } });
-  for (const d of list) table.push([d.model, d.tag, iso(d.createdMs), d.numSamples, `${d.splits.train}/${d.splits.eval}/${d.splits.test}`, d.contentSha256.slice(0, 12)]);
+  const table = new Table({
+    head: ['model', 'version', 'created', 'rows', 'train/eval/test', 'sha256'],
+    style: { head: [], border: [] },
+  });
+  for (const d of list)
+    table.push([
+      d.model,
+      d.tag,
+      iso(d.createdMs),
+      d.numSamples,
+      `${d.splits.train}/${d.splits.eval}/${d.splits.test}`,
+      d.contentSha256.slice(0, 12),
+    ]);
   return table.toString();
 }
 
@@ -138,23 +233,48 @@ export function renderDataset(d: DatasetRecord, created: boolean): string {
   const src = d.metadata.refit?.sources;
   return [
     `${created ? 'built' : 'dataset'} ${d.model} ${d.tag}: ${d.numSamples} rows (train ${d.splits.train}, eval ${d.splits.eval}, test ${d.splits.test})`,
-    src ? `  from ${src.misclassified} misclassified, ${src.correct} sampled correct, ${src.example} examples, ${src.previous} carried over from ${d.metadata.refit?.previous_version ?? '—'}; ${d.metadata.refit?.duplicates_dropped ?? 0} duplicates dropped` : '',
-    d.metadata.refit ? `  labels ${Object.entries(d.metadata.refit.labels).map(([l, n]) => `${l} ${n}`).join(', ')}` : '',
+    src
+      ? `  from ${src.misclassified} misclassified, ${src.correct} sampled correct, ${src.example} examples, ${src.previous} carried over from ${d.metadata.refit?.previous_version ?? '—'}; ${d.metadata.refit?.duplicates_dropped ?? 0} duplicates dropped`
+      : '',
+    d.metadata.refit
+      ? `  labels ${Object.entries(d.metadata.refit.labels)
+          .map(([l, n]) => `${l} ${n}`)
+          .join(', ')}`
+      : '',
     `  sha256 ${d.contentSha256}`,
     `  at ${d.location}`,
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 export function validationText(r: ValidationReport): string {
   const mark = { pass: '✓', fail: '✗', warn: '!' };
-  return [`validation of ${r.tag ?? r.dir}: ${r.passed ? 'passed' : `FAILED (${r.failures.length} check${r.failures.length > 1 ? 's' : ''})`}`, ...r.checks.map((c) => `  ${mark[c.status]} ${c.name}: ${c.message}`)].join('\n');
+  return [
+    `validation of ${r.tag ?? r.dir}: ${r.passed ? 'passed' : `FAILED (${r.failures.length} check${r.failures.length > 1 ? 's' : ''})`}`,
+    ...r.checks.map((c) => `  ${mark[c.status]} ${c.name}: ${c.message}`),
+  ].join('\n');
 }
 
 export function renderDrift(r: DriftReport): string {
-  const table = new Table({ head: ['column', 'type', 'method', 'statistic', 'p-value', 'threshold', 'drift', 'rows (ref/cur)'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['column', 'type', 'method', 'statistic', 'p-value', 'threshold', 'drift', 'rows (ref/cur)'],
+    style: { head: [], border: [] },
+  });
   for (const c of r.columns) {
-    const stat = c.skipped ? c.skipped : fmt(c.statistic, 6) + (c.text ? ` (oov ${fmt(c.text.oovRate)}, cosine ${fmt(c.text.embeddingCosine)})` : '');
-    table.push([c.column, c.kind, c.method, stat, c.pvalue === null ? '—' : c.pvalue < 1e-4 ? c.pvalue.toExponential(2) : c.pvalue.toFixed(4), c.skipped ? '—' : String(c.threshold), c.skipped ? '—' : c.drift ? 'DRIFT' : 'no', `${c.referenceRows}/${c.currentRows}`]);
+    const stat = c.skipped
+      ? c.skipped
+      : fmt(c.statistic, 6) + (c.text ? ` (oov ${fmt(c.text.oovRate)}, cosine ${fmt(c.text.embeddingCosine)})` : '');
+    table.push([
+      c.column,
+      c.kind,
+      c.method,
+      stat,
+      c.pvalue === null ? '—' : c.pvalue < 1e-4 ? c.pvalue.toExponential(2) : c.pvalue.toFixed(4),
+      c.skipped ? '—' : String(c.threshold),
+      c.skipped ? '—' : c.drift ? 'DRIFT' : 'no',
+      `${c.referenceRows}/${c.currentRows}`,
+    ]);
   }
   const verdict = r.datasetDrift
     ? `dataset drift: ${r.driftedColumns} of ${r.testedColumns} columns drifted (share ${fmt(r.driftShare)} >= ${r.shareThreshold})`
@@ -164,10 +284,19 @@ export function renderDrift(r: DriftReport): string {
 
 export function renderDecide(command: 'plan' | 'run', r: DecideResult): string {
   const lines: string[] = [];
-  const head = command === 'plan' || r.dryRun ? `refit ${command} at ${iso(r.atMs)} — dry run: nothing was recorded, spent or queued` : `refit run at ${iso(r.atMs)}`;
+  const head =
+    command === 'plan' || r.dryRun
+      ? `refit ${command} at ${iso(r.atMs)} — dry run: nothing was recorded, spent or queued`
+      : `refit run at ${iso(r.atMs)}`;
   lines.push(head, '');
-  const table = new Table({ head: ['model', 'decision', 'run', 'reason'], colWidths: [14, 10, 24, 80], wordWrap: true, style: { head: [], border: [] } });
-  for (const o of r.outcomes) table.push([o.model, o.error ? 'error' : o.decision!.action, o.runId ?? '', o.error ?? o.decision!.reason]);
+  const table = new Table({
+    head: ['model', 'decision', 'run', 'reason'],
+    colWidths: [14, 10, 24, 80],
+    wordWrap: true,
+    style: { head: [], border: [] },
+  });
+  for (const o of r.outcomes)
+    table.push([o.model, o.error ? 'error' : o.decision!.action, o.runId ?? '', o.error ?? o.decision!.reason]);
   lines.push(table.toString(), '');
   for (const o of r.outcomes) lines.push(...renderOutcome(o), '');
   return lines.join('\n').trimEnd();
@@ -182,10 +311,18 @@ function renderOutcome(o: ModelOutcome): string[] {
     `  signals   misclassified ${s.misclassified} · correct ${s.correct} · sampled_correct ${s.sampled_correct} · dataset_len ${s.dataset_len} · new_examples ${s.new_examples}`,
     `            online_accuracy ${fmt(s.online_accuracy)} (window ${s.window_size}) · accuracy_drop ${fmt(s.accuracy_drop)} · drift_score ${fmt(s.drift_score)} · external_count ${fmt(s.external_count)} · hours_since_retrain ${fmt(s.hours_since_retrain, 1)}`,
   );
-  if (d.rules.length === 0) out.push('  triggers  none configured (manual retrains only: refit run --force ' + o.model + ')');
-  d.rules.forEach((r, i) => out.push(`  ${i === 0 ? 'triggers ' : '         '} ${r.met ? '✓' : '✗'} ${r.id}: ${r.detail}`));
+  if (d.rules.length === 0)
+    out.push('  triggers  none configured (manual retrains only: refit run --force ' + o.model + ')');
+  d.rules.forEach((r, i) =>
+    out.push(`  ${i === 0 ? 'triggers ' : '         '} ${r.met ? '✓' : '✗'} ${r.id}: ${r.detail}`),
+  );
   const b = d.budget;
-  const next = o.nextTokenInMs === null ? (b.tokens >= b.capacity ? 'bucket full' : 'no refill') : `next token in ${formatDuration(o.nextTokenInMs)}`;
+  const next =
+    o.nextTokenInMs === null
+      ? b.tokens >= b.capacity
+        ? 'bucket full'
+        : 'no refill'
+      : `next token in ${formatDuration(o.nextTokenInMs)}`;
   out.push(
     `  budget    ${formatNumber(b.tokens)} of ${formatNumber(b.capacity)} tokens · retrain costs ${formatNumber(b.cost)}${b.rejections ? ` (${b.rejections} rejected since last promotion)` : ''} · refill ${formatNumber(b.effectiveRatePerSecond * 3600)}/h${b.need > 0 ? ` (need ${formatNumber(b.need)})` : ''} · ${next}`,
   );
@@ -201,7 +338,10 @@ export function renderIngest(s: IngestSummary): string {
     lines.push('', 'rejected rows:');
     for (const e of s.errors) lines.push(`  ${e.file}:${e.line}: ${e.field ? `${e.field}: ` : ''}${e.reason}`);
     if (s.rejected > s.errors.length) lines.push(`  ... and ${s.rejected - s.errors.length} more`);
-    lines.push('', 'The accepted rows were stored; fix the rejected rows and ingest the file again (ids make it idempotent).');
+    lines.push(
+      '',
+      'The accepted rows were stored; fix the rejected rows and ingest the file again (ids make it idempotent).',
+    );
   }
   if (s.stoppedEarly) lines.push(`stopped early after ${s.rejected} rejected rows (--max-errors)`);
   return lines.join('\n');
@@ -210,7 +350,16 @@ export function renderIngest(s: IngestSummary): string {
 export function renderStatus(st: StatusReport): string {
   const lines = [`store ${st.store} (${st.dialect}) · config ${st.config} · ${iso(st.atMs)}`, ''];
   const table = new Table({
-    head: ['model', 'predictions', 'reviewed', 'examples', 'since dataset (mis/ok/ex)', 'online acc', 'budget', 'in flight'],
+    head: [
+      'model',
+      'predictions',
+      'reviewed',
+      'examples',
+      'since dataset (mis/ok/ex)',
+      'online acc',
+      'budget',
+      'in flight',
+    ],
     style: { head: [], border: [] },
   });
   for (const m of st.models) {

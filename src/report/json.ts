@@ -11,7 +11,40 @@ export class JsonReporter implements Reporter {
     this.out.add(values);
   }
   report(view: View): void {
-    const body = view.kind === 'decide' ? { command: view.command, ...view.result, runs: view.runs ?? [] } : view.kind === 'ingest' ? view.summary : view.kind === 'status' ? view.status : view.kind === 'drift' ? view.report : view.kind === 'datasets' ? view.datasets : view.kind === 'dataset' ? { ...view.dataset, created: view.created } : view.kind === 'validation' ? view.report : view.kind === 'preparation' ? view.preparation : view.kind === 'evaluation' ? { metrics: view.metrics, champion: view.champion, gate: view.gate } : view.kind === 'versions' ? view.versions : view.kind === 'version' ? view.version : view.kind === 'alias-change' ? view.change : view.kind === 'alias-history' ? view.history : view.kind === 'training' ? { job: view.job, metrics: view.metrics, version: view.version } : view.kind === 'runs' ? (view.detail ? view.runs[0] : view.runs) : { message: view.text, ...(view.data ? { data: view.data } : {}) };
+    const body =
+      view.kind === 'decide'
+        ? { command: view.command, ...view.result, runs: view.runs ?? [] }
+        : view.kind === 'ingest'
+          ? view.summary
+          : view.kind === 'status'
+            ? view.status
+            : view.kind === 'drift'
+              ? view.report
+              : view.kind === 'datasets'
+                ? view.datasets
+                : view.kind === 'dataset'
+                  ? { ...view.dataset, created: view.created }
+                  : view.kind === 'validation'
+                    ? view.report
+                    : view.kind === 'preparation'
+                      ? view.preparation
+                      : view.kind === 'evaluation'
+                        ? { metrics: view.metrics, champion: view.champion, gate: view.gate }
+                        : view.kind === 'versions'
+                          ? view.versions
+                          : view.kind === 'version'
+                            ? view.version
+                            : view.kind === 'alias-change'
+                              ? view.change
+                              : view.kind === 'alias-history'
+                                ? view.history
+                                : view.kind === 'training'
+                                  ? { job: view.job, metrics: view.metrics, version: view.version }
+                                  : view.kind === 'runs'
+                                    ? view.detail
+                                      ? view.runs[0]
+                                      : view.runs
+                                    : { message: view.text, ...(view.data ? { data: view.data } : {}) };
     this.out.write(JSON.stringify(body, null, 2) + '\n');
   }
 }

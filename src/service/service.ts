@@ -19,7 +19,10 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function startService(app: AppContext, opts: { port?: number; host?: string; actor?: string } = {}): Promise<Service> {
+export async function startService(
+  app: AppContext,
+  opts: { port?: number; host?: string; actor?: string } = {},
+): Promise<Service> {
   const owner = workerId();
   let chain: Promise<unknown> = Promise.resolve();
   const serialize = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -49,10 +52,15 @@ export async function startService(app: AppContext, opts: { port?: number; host?
   let stopped = false;
   const schedule = () => {
     if (stopped) return;
-    const next = CronExpressionParser.parse(app.config.serve.schedule, { currentDate: new Date(Date.now()), tz: 'UTC' }).next().getTime();
-    timer = setTimeout(() => {
-      void tick().then(schedule);
-    }, Math.min(2 ** 31 - 1, Math.max(0, next - Date.now())));
+    const next = CronExpressionParser.parse(app.config.serve.schedule, { currentDate: new Date(Date.now()), tz: 'UTC' })
+      .next()
+      .getTime();
+    timer = setTimeout(
+      () => {
+        void tick().then(schedule);
+      },
+      Math.min(2 ** 31 - 1, Math.max(0, next - Date.now())),
+    );
   };
   schedule();
 

@@ -61,7 +61,16 @@ export class PredictionLog {
     if (shadows.length) {
       await this.app.store.db
         .insertInto('shadow_predictions')
-        .values(shadows.map((s) => ({ model: s.model, id: s.id, version: s.version, prediction: s.prediction, confidence: s.confidence, ts_ms: s.tsMs })))
+        .values(
+          shadows.map((s) => ({
+            model: s.model,
+            id: s.id,
+            version: s.version,
+            prediction: s.prediction,
+            confidence: s.confidence,
+            ts_ms: s.tsMs,
+          })),
+        )
         .onConflict((oc) => oc.columns(['model', 'id', 'version']).doNothing())
         .execute();
     }

@@ -25,5 +25,15 @@ export async function loadPredictor(app: AppContext, line: ModelLineConfig, vers
     return { model: line.name, version, predict: async (inputs) => predict(m, inputs) };
   }
   const configDir = dirname(app.config.source);
-  return { model: line.name, version, predict: (inputs) => predictWith(line, dir, inputs.map((input, i) => ({ id: String(i), input })), configDir) };
+  return {
+    model: line.name,
+    version,
+    predict: (inputs) =>
+      predictWith(
+        line,
+        dir,
+        inputs.map((input, i) => ({ id: String(i), input })),
+        configDir,
+      ),
+  };
 }

@@ -36,7 +36,11 @@ export class ServingRouter {
   constructor(private readonly app: AppContext) {}
 
   start(pollMs = 1000): void {
-    this.timer = setInterval(() => void this.refresh().catch((err) => this.app.logger.warn(`serving refresh failed: ${(err as Error).message}`)), pollMs);
+    this.timer = setInterval(
+      () =>
+        void this.refresh().catch((err) => this.app.logger.warn(`serving refresh failed: ${(err as Error).message}`)),
+      pollMs,
+    );
     this.timer.unref();
   }
 
@@ -66,7 +70,11 @@ export class ServingRouter {
       if (!line) continue;
       const t = next.get(r.model) ?? { aliases: new Map(), predictors: new Map() };
       t.aliases.set(r.alias, r.version);
-      if (!t.predictors.has(r.version)) t.predictors.set(r.version, this.table.get(r.model)?.predictors.get(r.version) ?? (await loadPredictor(this.app, line, r.version)));
+      if (!t.predictors.has(r.version))
+        t.predictors.set(
+          r.version,
+          this.table.get(r.model)?.predictors.get(r.version) ?? (await loadPredictor(this.app, line, r.version)),
+        );
       next.set(r.model, t);
     }
     this.table = next;
@@ -74,28 +82,45 @@ export class ServingRouter {
 
   /** A predictor for an explicit version that no alias points to (loaded on demand, not kept). */
   private async pinned(model: string, version: number): Promise<Predictor> {
-    return this.table.get(model)?.predictors.get(version) ?? loadPredictor(this.app, this.app.config.models[model]!, version);
+    return (
+      this.table.get(model)?.predictors.get(version) ?? loadPredictor(this.app, this.app.config.models[model]!, version)
+    );
   }
 
   async route(model: string, opts: { version?: number; alias?: string; key: string }): Promise<Route> {
     const line = this.app.config.models[model];
-    if (!line) throw new NotFoundError(`unknown model line "${model}": configured lines are ${Object.keys(this.app.config.models).join(', ')}`);
+    if (!line)
+      throw new NotFoundError(
+        `unknown model line "${model}": configured lines are ${Object.keys(this.app.config.models).join(', ')}`,
+      );
     const t = this.table.get(model);
     const shadowVersion = line.serving.shadow ? t?.aliases.get(line.serving.shadow) : undefined;
     const shadow = shadowVersion !== undefined ? (t!.predictors.get(shadowVersion) ?? null) : null;
-    if (opts.version !== undefined) return { primary: await this.pinned(model, opts.version), via: 'version', shadow: null };
+    if (opts.version !== undefined)
+      return { primary: await this.pinned(model, opts.version), via: 'version', shadow: null };
     if (opts.alias !== undefined) {
       const v = t?.aliases.get(opts.alias);
-      if (v === undefined) throw new NotFoundError(`${model} has no alias "${opts.alias}" (see \`refit models ${model}\`)`);
+      if (v === undefined)
+        throw new NotFoundError(`${model} has no alias "${opts.alias}" (see \`refit models ${model}\`)`);
       return { primary: t!.predictors.get(v)!, via: `alias:${opts.alias}`, shadow: null };
     }
     const champion = t?.aliases.get(CHAMPION);
-    if (champion === undefined) throw new NotFoundError(`${model} has no champion yet: promote a version first (refit promote ${model} VERSION)`);
+    if (champion === undefined)
+      throw new NotFoundError(`${model} has no champion yet: promote a version first (refit promote ${model} VERSION)`);
     const canary = line.serving.canary;
     if (canary) {
       const cv = t!.aliases.get(canary.alias);
-      if (cv !== undefined && cv !== champion && (hash53(opts.key, 17) % 10_000) < canary.percent * 100) return { primary: t!.predictors.get(cv)!, via: `canary:${canary.alias}`, shadow: shadow?.version === cv ? null : shadow };
+      if (cv !== undefined && cv !== champion && hash53(opts.key, 17) % 10_000 < canary.percent * 100)
+        return {
+          primary: t!.predictors.get(cv)!,
+          via: `canary:${canary.alias}`,
+          shadow: shadow?.version === cv ? null : shadow,
+        };
     }
-    return { primary: t!.predictors.get(champion)!, via: 'champion', shadow: shadow?.version === champion ? null : shadow };
+    return {
+      primary: t!.predictors.get(champion)!,
+      via: 'champion',
+      shadow: shadow?.version === champion ? null : shadow,
+    };
   }
 }

@@ -8,19 +8,28 @@ import { ExternalSignalError } from '../core/errors.js';
 import type { ExternalCountConfig } from '../config/config.js';
 import { redact } from '../config/secrets.js';
 
-export async function readExternalCount(cfg: ExternalCountConfig, model: string, secrets: readonly string[]): Promise<number> {
+export async function readExternalCount(
+  cfg: ExternalCountConfig,
+  model: string,
+  secrets: readonly string[],
+): Promise<number> {
   const where = `models.${model}.evidence.external_count`;
   try {
     const value = cfg.url.startsWith('sqlite:') ? querySqlite(cfg) : await queryPostgres(cfg);
     const n = Number(value);
     if (value === null || value === undefined || !Number.isFinite(n)) {
-      throw new ExternalSignalError(`${where}: the query must return one row with one numeric column, got ${JSON.stringify(value)}`);
+      throw new ExternalSignalError(
+        `${where}: the query must return one row with one numeric column, got ${JSON.stringify(value)}`,
+      );
     }
     return n;
   } catch (err) {
     if (err instanceof ExternalSignalError) throw err;
     const msg = redact(err instanceof Error ? err.message : String(err), [...secrets, cfg.url]);
-    throw new ExternalSignalError(`${where}: the count query failed: ${msg} (check the URL in your environment and the SQL)`, { cause: undefined });
+    throw new ExternalSignalError(
+      `${where}: the count query failed: ${msg} (check the URL in your environment and the SQL)`,
+      { cause: undefined },
+    );
   }
 }
 
@@ -30,7 +39,11 @@ function firstValue(row: Record<string, unknown> | undefined): unknown {
 }
 
 function querySqlite(cfg: ExternalCountConfig): unknown {
-  const db = new BetterSqlite3(cfg.url.slice('sqlite:'.length), { readonly: true, fileMustExist: true, timeout: cfg.timeoutMs });
+  const db = new BetterSqlite3(cfg.url.slice('sqlite:'.length), {
+    readonly: true,
+    fileMustExist: true,
+    timeout: cfg.timeoutMs,
+  });
   try {
     return firstValue(db.prepare(cfg.query).get() as Record<string, unknown> | undefined);
   } finally {

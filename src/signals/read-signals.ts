@@ -21,12 +21,16 @@ export async function readSignals(db: Kysely<Database>, line: ModelLineConfig, o
   const [counts, window, external] = await Promise.all([
     readEvidenceCounts(db, line.name, line.evidence.minReviewerConfidence),
     readWindowAccuracy(db, line, opts.nowMs),
-    line.evidence.externalCount ? readExternalCount(line.evidence.externalCount, line.name, opts.secrets) : Promise.resolve(null),
+    line.evidence.externalCount
+      ? readExternalCount(line.evidence.externalCount, line.name, opts.secrets)
+      : Promise.resolve(null),
   ]);
   const sampledCorrect = Math.min(counts.correct, Math.floor(counts.misclassified * line.evidence.correctRatio));
   const baseline = line.evidence.baselineAccuracy;
   const accuracyDrop =
-    baseline !== null && baseline > 0 && window.accuracy !== null ? Math.max(0, (baseline - window.accuracy) / baseline) : null;
+    baseline !== null && baseline > 0 && window.accuracy !== null
+      ? Math.max(0, (baseline - window.accuracy) / baseline)
+      : null;
   return {
     misclassified: counts.misclassified,
     correct: counts.correct,

@@ -12,7 +12,10 @@ import { RefitError } from '../core/errors.js';
 /** Another build consumed part of the same evidence first; building again picks up what is left. */
 export class ConcurrentBuildError extends RefitError {
   constructor(model: string, n: number) {
-    super('CONFLICT', `${n} evidence row(s) of ${model} were consumed by a concurrent dataset build; build again to use what is left`);
+    super(
+      'CONFLICT',
+      `${n} evidence row(s) of ${model} were consumed by a concurrent dataset build; build again to use what is left`,
+    );
   }
 }
 
@@ -42,7 +45,11 @@ function toRecord(r: Selectable<DatasetsTable>): DatasetRecord {
   };
 }
 
-export async function findDataset(db: Kysely<Database>, model: string | null, by: { tag?: string; buildKey?: string }): Promise<DatasetRecord | null> {
+export async function findDataset(
+  db: Kysely<Database>,
+  model: string | null,
+  by: { tag?: string; buildKey?: string },
+): Promise<DatasetRecord | null> {
   let q = db.selectFrom('datasets').selectAll();
   if (model) q = q.where('model', '=', model);
   if (by.tag) q = q.where('tag', '=', by.tag);
@@ -52,7 +59,13 @@ export async function findDataset(db: Kysely<Database>, model: string | null, by
 }
 
 export async function latestDataset(db: Kysely<Database>, model: string): Promise<DatasetRecord | null> {
-  const row = await db.selectFrom('datasets').selectAll().where('model', '=', model).orderBy('created_ms', 'desc').orderBy('tag', 'desc').executeTakeFirst();
+  const row = await db
+    .selectFrom('datasets')
+    .selectAll()
+    .where('model', '=', model)
+    .orderBy('created_ms', 'desc')
+    .orderBy('tag', 'desc')
+    .executeTakeFirst();
   return row ? toRecord(row) : null;
 }
 
@@ -63,14 +76,32 @@ export async function listDatasets(db: Kysely<Database>, model?: string): Promis
 }
 
 /** Sets `dataset_tag` on the still-unused rows among `ids`; returns how many it tagged. */
-async function tagUnused(tx: Transaction<Database>, table: 'feedback' | 'examples', model: string, ids: string[], tag: string): Promise<number> {
+async function tagUnused(
+  tx: Transaction<Database>,
+  table: 'feedback' | 'examples',
+  model: string,
+  ids: string[],
+  tag: string,
+): Promise<number> {
   let n = 0;
   for (let i = 0; i < ids.length; i += 2000) {
     const part = ids.slice(i, i + 2000);
     const r =
       table === 'feedback'
-        ? await tx.updateTable('feedback').set({ dataset_tag: tag }).where('model', '=', model).where('prediction_id', 'in', part).where('dataset_tag', 'is', null).executeTakeFirst()
-        : await tx.updateTable('examples').set({ dataset_tag: tag }).where('model', '=', model).where('id', 'in', part).where('dataset_tag', 'is', null).executeTakeFirst();
+        ? await tx
+            .updateTable('feedback')
+            .set({ dataset_tag: tag })
+            .where('model', '=', model)
+            .where('prediction_id', 'in', part)
+            .where('dataset_tag', 'is', null)
+            .executeTakeFirst()
+        : await tx
+            .updateTable('examples')
+            .set({ dataset_tag: tag })
+            .where('model', '=', model)
+            .where('id', 'in', part)
+            .where('dataset_tag', 'is', null)
+            .executeTakeFirst();
     n += Number(r.numUpdatedRows);
   }
   return n;
@@ -78,7 +109,14 @@ async function tagUnused(tx: Transaction<Database>, table: 'feedback' | 'example
 
 export async function recordDataset(
   db: Kysely<Database>,
-  v: { model: string; tag: string; buildKey: string | null; createdMs: number; metadata: DatasetMetadata; location: string },
+  v: {
+    model: string;
+    tag: string;
+    buildKey: string | null;
+    createdMs: number;
+    metadata: DatasetMetadata;
+    location: string;
+  },
   consumed: Consumed,
 ): Promise<DatasetRecord> {
   return db.transaction().execute(async (tx) => {
@@ -98,14 +136,20 @@ export async function recordDataset(
       .onConflict((oc) => oc.column('build_key').where('build_key', 'is not', null).doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-      const existing = await tx.selectFrom('datasets').selectAll().where('build_key', '=', v.buildKey).executeTakeFirstOrThrow();
+      const existing = await tx
+        .selectFrom('datasets')
+        .selectAll()
+        .where('build_key', '=', v.buildKey)
+        .executeTakeFirstOrThrow();
       return toRecord(existing);
     }
     // Tag without RETURNING (SQLite pays ~70% more per row for it): when every row was still
     // unused, the marks follow from the rows themselves; otherwise another build consumed some of
     // this evidence concurrently and this one must not be recorded.
     const expected = consumed.feedbackIds.length + consumed.exampleIds.length;
-    const tagged = (await tagUnused(tx, 'feedback', v.model, consumed.feedbackIds, v.tag)) + (await tagUnused(tx, 'examples', v.model, consumed.exampleIds, v.tag));
+    const tagged =
+      (await tagUnused(tx, 'feedback', v.model, consumed.feedbackIds, v.tag)) +
+      (await tagUnused(tx, 'examples', v.model, consumed.exampleIds, v.tag));
     if (tagged !== expected) throw new ConcurrentBuildError(v.model, expected - tagged);
     for (const [bucket, m] of [...consumed.marks].sort((a, b) => a[0] - b[0])) {
       await tx
@@ -119,6 +163,13 @@ export async function recordDataset(
         .where('bucket', '=', bucket)
         .execute();
     }
-    return toRecord((await tx.selectFrom('datasets').selectAll().where('model', '=', v.model).where('tag', '=', v.tag).executeTakeFirstOrThrow()));
+    return toRecord(
+      await tx
+        .selectFrom('datasets')
+        .selectAll()
+        .where('model', '=', v.model)
+        .where('tag', '=', v.tag)
+        .executeTakeFirstOrThrow(),
+    );
   });
 }

@@ -26,14 +26,41 @@ export async function readDecisionFacts(db: Db, model: string, nowMs: number): P
     db.selectFrom('model_lines').select('created_ms').where('name', '=', model).executeTakeFirst(),
     db.selectFrom('budget_state').selectAll().where('model', '=', model).executeTakeFirst(),
     db.selectFrom('trigger_state').select(['rule_id', 'streak']).where('model', '=', model).execute(),
-    db.selectFrom('runs').select('id').where('model', '=', model).where('state', 'in', IN_FLIGHT_STATES).orderBy('created_ms').limit(1).executeTakeFirst(),
-    db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', IN_FLIGHT_STATES).executeTakeFirst(),
-    db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('model', '=', model).where('created_ms', '>', nowMs - DAY).where('state', '!=', 'cancelled').executeTakeFirst(),
-    db.selectFrom('runs').select((eb) => eb.fn.max<number>('created_ms').as('at')).where('model', '=', model).executeTakeFirst(),
+    db
+      .selectFrom('runs')
+      .select('id')
+      .where('model', '=', model)
+      .where('state', 'in', IN_FLIGHT_STATES)
+      .orderBy('created_ms')
+      .limit(1)
+      .executeTakeFirst(),
+    db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', 'in', IN_FLIGHT_STATES)
+      .executeTakeFirst(),
+    db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('model', '=', model)
+      .where('created_ms', '>', nowMs - DAY)
+      .where('state', '!=', 'cancelled')
+      .executeTakeFirst(),
+    db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.max<number>('created_ms').as('at'))
+      .where('model', '=', model)
+      .executeTakeFirst(),
   ]);
   return {
     createdMs: line ? Number(line.created_ms) : null,
-    budget: budget ? { tokens: Number(budget.tokens), lastMs: budget.last_ms === null ? null : Number(budget.last_ms), rejections: budget.rejections } : null,
+    budget: budget
+      ? {
+          tokens: Number(budget.tokens),
+          lastMs: budget.last_ms === null ? null : Number(budget.last_ms),
+          rejections: budget.rejections,
+        }
+      : null,
     streaks: Object.fromEntries(streakRows.map((r) => [r.rule_id, r.streak])),
     inFlightRunId: inFlight?.id ?? null,
     runsInFlight: Number(total?.n ?? 0),

@@ -40,7 +40,18 @@ export async function writeEventBatch(db: Kysely<Database>, events: RefitEvent[]
     for (const part of chunk(preds, MAX_ROWS)) {
       const r = await tx
         .insertInto('predictions')
-        .values(part.map((p) => ({ model: p.model, id: p.id, version: p.version, input: JSON.stringify(p.input), prediction: p.prediction, confidence: p.confidence, ts_ms: p.tsMs, ingested_ms: nowMs })))
+        .values(
+          part.map((p) => ({
+            model: p.model,
+            id: p.id,
+            version: p.version,
+            input: JSON.stringify(p.input),
+            prediction: p.prediction,
+            confidence: p.confidence,
+            ts_ms: p.tsMs,
+            ingested_ms: nowMs,
+          })),
+        )
         .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
         .executeTakeFirst();
       inserted.prediction += Number(r.numInsertedOrUpdatedRows ?? 0);
@@ -52,13 +63,20 @@ export async function writeEventBatch(db: Kysely<Database>, events: RefitEvent[]
       // Match at insert time when the prediction is known: from this batch, else from the store.
       const known = new Map<string, { prediction: string; version: string | null }>();
       // A re-sent prediction may differ from the stored one: then the store is asked.
-      if (allPredsNew) for (const p of preds) known.set(key(p.model, p.id), { prediction: p.prediction, version: p.version });
+      if (allPredsNew)
+        for (const p of preds) known.set(key(p.model, p.id), { prediction: p.prediction, version: p.version });
       const missing = fbs.filter((f) => !known.has(key(f.model, f.predictionId)));
       for (const part of chunk(missing, 400)) {
         const found = await tx
           .selectFrom('predictions')
           .select(['model', 'id', 'prediction', 'version'])
-          .where((eb) => eb(eb.refTuple('model', 'id'), 'in', part.map((f) => eb.tuple(f.model, f.predictionId))))
+          .where((eb) =>
+            eb(
+              eb.refTuple('model', 'id'),
+              'in',
+              part.map((f) => eb.tuple(f.model, f.predictionId)),
+            ),
+          )
           .execute();
         for (const r of found) known.set(key(r.model, r.id), { prediction: r.prediction, version: r.version });
       }
@@ -88,14 +106,32 @@ export async function writeEventBatch(db: Kysely<Database>, events: RefitEvent[]
     for (const part of chunk(exs, MAX_ROWS)) {
       const rows = await tx
         .insertInto('examples')
-        .values(part.map((x) => ({ model: x.model, id: x.id, input: JSON.stringify(x.input), label: x.label, ts_ms: x.tsMs, ingested_ms: nowMs })))
+        .values(
+          part.map((x) => ({
+            model: x.model,
+            id: x.id,
+            input: JSON.stringify(x.input),
+            label: x.label,
+            ts_ms: x.tsMs,
+            ingested_ms: nowMs,
+          })),
+        )
         .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
         .returning(['model', 'id'])
         .execute();
       inserted.example += rows.length;
       const perModel = new Map<string, number>();
       for (const r of rows) perModel.set(r.model, (perModel.get(r.model) ?? 0) + 1);
-      await bumpCounters(tx, [...perModel].map(([model, n]) => ({ model, bucket: NO_CONFIDENCE_BUCKET, misclassified: 0, correct: 0, examples: n })));
+      await bumpCounters(
+        tx,
+        [...perModel].map(([model, n]) => ({
+          model,
+          bucket: NO_CONFIDENCE_BUCKET,
+          misclassified: 0,
+          correct: 0,
+          examples: n,
+        })),
+      );
     }
     // New predictions may complete feedback that arrived earlier.
     const waiting = preds.filter((p) => !matchedKeys.has(key(p.model, p.id)));
@@ -111,17 +147,37 @@ export async function writeEventBatch(db: Kysely<Database>, events: RefitEvent[]
  * Predictions refit served itself: their ids were just made, so no feedback can be waiting for
  * them — one multi-row insert, without the matching that ingestion does.
  */
-export async function insertServedPredictions(db: Kysely<Database>, preds: PredictionEvent[], nowMs: number): Promise<void> {
+export async function insertServedPredictions(
+  db: Kysely<Database>,
+  preds: PredictionEvent[],
+  nowMs: number,
+): Promise<void> {
   for (const part of chunk(preds, MAX_ROWS)) {
     await db
       .insertInto('predictions')
-      .values(part.map((p) => ({ model: p.model, id: p.id, version: p.version, input: JSON.stringify(p.input), prediction: p.prediction, confidence: p.confidence, ts_ms: p.tsMs, ingested_ms: nowMs })))
+      .values(
+        part.map((p) => ({
+          model: p.model,
+          id: p.id,
+          version: p.version,
+          input: JSON.stringify(p.input),
+          prediction: p.prediction,
+          confidence: p.confidence,
+          ts_ms: p.tsMs,
+          ingested_ms: nowMs,
+        })),
+      )
       .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
       .execute();
   }
 }
 
-type FeedbackRow = Insertable<FeedbackTable> & { outcome: number | null; version: string | null; reviewer_confidence: number | null; ts_ms: number };
+type FeedbackRow = Insertable<FeedbackTable> & {
+  outcome: number | null;
+  version: string | null;
+  reviewer_confidence: number | null;
+  ts_ms: number;
+};
 
 /**
  * Inserts feedback and returns the rows actually written. Without RETURNING when every row is
@@ -129,7 +185,11 @@ type FeedbackRow = Insertable<FeedbackTable> & { outcome: number | null; version
  * attempt is rolled back to a savepoint and repeated with RETURNING to learn which.
  */
 async function insertFeedback(tx: Transaction<Database>, values: FeedbackRow[]): Promise<FeedbackRow[]> {
-  const insert = () => tx.insertInto('feedback').values(values).onConflict((oc) => oc.columns(['model', 'prediction_id']).doNothing());
+  const insert = () =>
+    tx
+      .insertInto('feedback')
+      .values(values)
+      .onConflict((oc) => oc.columns(['model', 'prediction_id']).doNothing());
   await sql`SAVEPOINT refit_feedback`.execute(tx);
   const r = await insert().executeTakeFirst();
   if (Number(r.numInsertedOrUpdatedRows ?? 0) === values.length) {
@@ -138,11 +198,19 @@ async function insertFeedback(tx: Transaction<Database>, values: FeedbackRow[]):
   }
   await sql`ROLLBACK TO SAVEPOINT refit_feedback`.execute(tx);
   await sql`RELEASE SAVEPOINT refit_feedback`.execute(tx);
-  return (await insert().returning(['model', 'prediction_id', 'label', 'outcome', 'version', 'reviewer_confidence', 'ts_ms', 'ingested_ms']).execute()) as FeedbackRow[];
+  return (await insert()
+    .returning(['model', 'prediction_id', 'label', 'outcome', 'version', 'reviewer_confidence', 'ts_ms', 'ingested_ms'])
+    .execute()) as FeedbackRow[];
 }
 
 async function hasUnmatchedFeedback(tx: Transaction<Database>, models: string[]): Promise<boolean> {
-  const row = await tx.selectFrom('feedback').select('model').where('outcome', 'is', null).where('model', 'in', models).limit(1).executeTakeFirst();
+  const row = await tx
+    .selectFrom('feedback')
+    .select('model')
+    .where('outcome', 'is', null)
+    .where('model', 'in', models)
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -170,7 +238,12 @@ export async function matchFeedback(
       }))
       .where('outcome', 'is', null)
       .where(({ exists, selectFrom }) =>
-        exists(selectFrom('predictions as p').select(sql`1`.as('one')).whereRef('p.model', '=', 'feedback.model').whereRef('p.id', '=', 'feedback.prediction_id')),
+        exists(
+          selectFrom('predictions as p')
+            .select(sql`1`.as('one'))
+            .whereRef('p.model', '=', 'feedback.model')
+            .whereRef('p.id', '=', 'feedback.prediction_id'),
+        ),
       )
       .$if(part !== null, (q) =>
         q.where((eb) =>
@@ -194,10 +267,19 @@ export async function matchFeedback(
 /** Adds matched feedback rows to the evidence counters and the hourly accuracy rollup. */
 async function countOutcomes(
   tx: Transaction<Database> | Kysely<Database>,
-  rows: { model: string; outcome: number | null; version: string | null; reviewer_confidence: number | null; ts_ms: number }[],
+  rows: {
+    model: string;
+    outcome: number | null;
+    version: string | null;
+    reviewer_confidence: number | null;
+    ts_ms: number;
+  }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const counters = new Map<string, { model: string; bucket: number; misclassified: number; correct: number; examples: number }>();
+  const counters = new Map<
+    string,
+    { model: string; bucket: number; misclassified: number; correct: number; examples: number }
+  >();
   const hourly = new Map<string, { model: string; version: string; hour_ms: number; correct: number; total: number }>();
   for (const r of rows) {
     const bucket = confidenceBucket(r.reviewer_confidence);
@@ -217,7 +299,9 @@ async function countOutcomes(
   await bumpCounters(tx, [...counters.values()]);
   await tx
     .insertInto('accuracy_hourly')
-    .values([...hourly.values()].sort((a, b) => cmp(a.model, b.model) || cmp(a.version, b.version) || a.hour_ms - b.hour_ms))
+    .values(
+      [...hourly.values()].sort((a, b) => cmp(a.model, b.model) || cmp(a.version, b.version) || a.hour_ms - b.hour_ms),
+    )
     .onConflict((oc) =>
       oc.columns(['model', 'version', 'hour_ms']).doUpdateSet((eb) => ({
         correct: eb('accuracy_hourly.correct', '+', eb.ref('excluded.correct')),
@@ -235,7 +319,11 @@ async function bumpCounters(
   await tx
     .insertInto('evidence_counters')
     // Sorted so concurrent writers take row locks in one order (no deadlocks on PostgreSQL).
-    .values(rows.sort((a, b) => cmp(a.model, b.model) || a.bucket - b.bucket).map((r) => ({ ...r, mark_misclassified: 0, mark_correct: 0, mark_examples: 0 })))
+    .values(
+      rows
+        .sort((a, b) => cmp(a.model, b.model) || a.bucket - b.bucket)
+        .map((r) => ({ ...r, mark_misclassified: 0, mark_correct: 0, mark_examples: 0 })),
+    )
     .onConflict((oc) =>
       oc.columns(['model', 'bucket']).doUpdateSet((eb) => ({
         misclassified: eb('evidence_counters.misclassified', '+', eb.ref('excluded.misclassified')),
@@ -250,7 +338,11 @@ async function bumpCounters(
 export async function markDatasetBuilt(db: Kysely<Database> | Transaction<Database>, model: string): Promise<void> {
   await db
     .updateTable('evidence_counters')
-    .set((eb) => ({ mark_misclassified: eb.ref('misclassified'), mark_correct: eb.ref('correct'), mark_examples: eb.ref('examples') }))
+    .set((eb) => ({
+      mark_misclassified: eb.ref('misclassified'),
+      mark_correct: eb.ref('correct'),
+      mark_examples: eb.ref('examples'),
+    }))
     .where('model', '=', model)
     .execute();
 }

@@ -12,5 +12,6 @@ export function newId(prefix: string, nowMs: number): string {
 export function idSequence(prefix: string): (nowMs: number) => string {
   const proc = randomBytes(6).toString('hex');
   let n = 0;
-  return (nowMs) => `${prefix}_${nowMs.toString(36).padStart(9, '0')}${proc}${(n++ % 2_176_782_336).toString(36).padStart(6, '0')}`;
+  return (nowMs) =>
+    `${prefix}_${nowMs.toString(36).padStart(9, '0')}${proc}${(n++ % 2_176_782_336).toString(36).padStart(6, '0')}`;
 }

@@ -18,7 +18,11 @@ export interface RecordedDecision {
  * which takes SQLite's write lock or PostgreSQL's row lock before anything is read.
  */
 export async function lockDecisions(tx: Transaction<Database>): Promise<void> {
-  await tx.updateTable('locks').set((eb) => ({ version: eb('version', '+', 1) })).where('name', '=', 'decide').execute();
+  await tx
+    .updateTable('locks')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('name', '=', 'decide')
+    .execute();
 }
 
 export async function recordDecision(
@@ -34,7 +38,11 @@ export async function recordDecision(
     await tx
       .insertInto('trigger_state')
       .values(streaks.map(([rule_id, streak]) => ({ model, rule_id, streak, updated_ms: nowMs })))
-      .onConflict((oc) => oc.columns(['model', 'rule_id']).doUpdateSet((eb) => ({ streak: eb.ref('excluded.streak'), updated_ms: eb.ref('excluded.updated_ms') })))
+      .onConflict((oc) =>
+        oc
+          .columns(['model', 'rule_id'])
+          .doUpdateSet((eb) => ({ streak: eb.ref('excluded.streak'), updated_ms: eb.ref('excluded.updated_ms') })),
+      )
       .execute();
   }
   const spent = decision.action === 'retrain' && !decision.forced;
@@ -43,14 +51,25 @@ export async function recordDecision(
     await tx
       .insertInto('budget_state')
       .values({ model, tokens: next.tokens, last_ms: next.lastMs, rejections: next.rejections, updated_ms: nowMs })
-      .onConflict((oc) => oc.column('model').doUpdateSet({ tokens: next.tokens, last_ms: next.lastMs, updated_ms: nowMs }))
+      .onConflict((oc) =>
+        oc.column('model').doUpdateSet({ tokens: next.tokens, last_ms: next.lastMs, updated_ms: nowMs }),
+      )
       .execute();
   }
   const decisionId = newId('dec', nowMs);
   const runId = decision.action === 'retrain' ? newId('run', nowMs) : null;
   await tx
     .insertInto('decisions')
-    .values({ id: decisionId, model, at_ms: nowMs, action: decision.action, actor, reason: decision.reason, details: JSON.stringify(details), run_id: runId })
+    .values({
+      id: decisionId,
+      model,
+      at_ms: nowMs,
+      action: decision.action,
+      actor,
+      reason: decision.reason,
+      details: JSON.stringify(details),
+      run_id: runId,
+    })
     .execute();
   if (runId) {
     await tx

@@ -16,18 +16,30 @@ export interface EvidenceCounts {
 }
 
 /** Evidence since the last dataset, counting feedback at or above the reviewer-confidence floor. */
-export async function readEvidenceCounts(db: Kysely<Database>, model: string, minReviewerConfidence: number): Promise<EvidenceCounts> {
+export async function readEvidenceCounts(
+  db: Kysely<Database>,
+  model: string,
+  minReviewerConfidence: number,
+): Promise<EvidenceCounts> {
   const floorBucket = Math.ceil(minReviewerConfidence * 100 - 1e-9);
   const row = await db
     .selectFrom('evidence_counters')
     .select([
-      sql<number>`COALESCE(SUM(CASE WHEN bucket >= ${floorBucket} THEN misclassified - mark_misclassified ELSE 0 END), 0)`.as('misclassified'),
-      sql<number>`COALESCE(SUM(CASE WHEN bucket >= ${floorBucket} THEN correct - mark_correct ELSE 0 END), 0)`.as('correct'),
+      sql<number>`COALESCE(SUM(CASE WHEN bucket >= ${floorBucket} THEN misclassified - mark_misclassified ELSE 0 END), 0)`.as(
+        'misclassified',
+      ),
+      sql<number>`COALESCE(SUM(CASE WHEN bucket >= ${floorBucket} THEN correct - mark_correct ELSE 0 END), 0)`.as(
+        'correct',
+      ),
       sql<number>`COALESCE(SUM(examples - mark_examples), 0)`.as('examples'),
     ])
     .where('model', '=', model)
     .executeTakeFirst();
-  return { misclassified: Number(row?.misclassified ?? 0), correct: Number(row?.correct ?? 0), examples: Number(row?.examples ?? 0) };
+  return {
+    misclassified: Number(row?.misclassified ?? 0),
+    correct: Number(row?.correct ?? 0),
+    examples: Number(row?.examples ?? 0),
+  };
 }
 
 export interface WindowAccuracy {
@@ -36,7 +48,11 @@ export interface WindowAccuracy {
 }
 
 /** Online accuracy over the configured window: the latest N reviewed predictions, or the last T (hour granularity). */
-export async function readWindowAccuracy(db: Kysely<Database>, line: ModelLineConfig, nowMs: number): Promise<WindowAccuracy> {
+export async function readWindowAccuracy(
+  db: Kysely<Database>,
+  line: ModelLineConfig,
+  nowMs: number,
+): Promise<WindowAccuracy> {
   const w = line.evidence.window;
   let correct = 0;
   let n = 0;

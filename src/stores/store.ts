@@ -70,7 +70,9 @@ export async function openStore(url: string, options: { migrate?: boolean } = {}
       max: 8,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === INT8_OID || oid === NUMERIC_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          oid === INT8_OID || oid === NUMERIC_OID
+            ? (v: string) => Number(v)
+            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
     pool.on('error', () => {
@@ -78,7 +80,10 @@ export async function openStore(url: string, options: { migrate?: boolean } = {}
     });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
-    throw new RefitError('STORE', `unsupported store URL "${displayUrl}": use sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB`);
+    throw new RefitError(
+      'STORE',
+      `unsupported store URL "${displayUrl}": use sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB`,
+    );
   }
   const store: Store = { db, dialect, displayUrl, close: () => db.destroy() };
   if (options.migrate !== false) {

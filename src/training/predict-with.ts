@@ -11,38 +11,69 @@ import { RefitError } from '../core/errors.js';
 import { runCommand } from '../executors/command.js';
 import { loadModel, predict, type Prediction } from '../ml/train/model.js';
 
-export async function predictWith(line: ModelLineConfig, modelDir: string, rows: { id: string; input: Record<string, unknown> }[], configDir: string): Promise<Prediction[]> {
+export async function predictWith(
+  line: ModelLineConfig,
+  modelDir: string,
+  rows: { id: string; input: Record<string, unknown> }[],
+  configDir: string,
+): Promise<Prediction[]> {
   const builtin = join(modelDir, 'model.json');
   if (existsSync(builtin)) {
     try {
       const m = loadModel(builtin);
-      return predict(m, rows.map((r) => r.input));
+      return predict(
+        m,
+        rows.map((r) => r.input),
+      );
     } catch (err) {
       if (!line.train.predictCommand) throw err;
     }
   }
-  if (!line.train.predictCommand) throw new RefitError('USAGE', `${modelDir} holds no built-in model.json and models.${line.name}.train.predict_command is not set`);
+  if (!line.train.predictCommand)
+    throw new RefitError(
+      'USAGE',
+      `${modelDir} holds no built-in model.json and models.${line.name}.train.predict_command is not set`,
+    );
   const work = mkdtempSync(join(tmpdir(), 'refit-predict-'));
   try {
     const input = join(work, 'input.jsonl');
     writeFileSync(input, rows.map((r) => JSON.stringify({ id: r.id, input: r.input })).join('\n') + '\n');
-    const res = await runCommand(line.train.predictCommand, { REFIT_MODEL_DIR: modelDir, REFIT_INPUT: input, REFIT_OUTPUT_DIR: work, REFIT_MODEL: line.name, REFIT_TASK: line.task }, line.train.timeoutMs, configDir);
+    const res = await runCommand(
+      line.train.predictCommand,
+      {
+        REFIT_MODEL_DIR: modelDir,
+        REFIT_INPUT: input,
+        REFIT_OUTPUT_DIR: work,
+        REFIT_MODEL: line.name,
+        REFIT_TASK: line.task,
+      },
+      line.train.timeoutMs,
+      configDir,
+    );
     if (!res.ok) throw new RefitError('CONFLICT', `predict command failed: ${res.error}`);
     const file = join(work, 'predictions.jsonl');
-    if (!existsSync(file)) throw new RefitError('CONFLICT', `the predict command wrote no predictions.jsonl into REFIT_OUTPUT_DIR`);
+    if (!existsSync(file))
+      throw new RefitError('CONFLICT', `the predict command wrote no predictions.jsonl into REFIT_OUTPUT_DIR`);
     const byId = new Map<string, { prediction: unknown; proba?: Record<string, number> }>();
-    readFileSync(file, 'utf8').split('\n').filter(Boolean).forEach((l, i) => {
-      const r = JSON.parse(l);
-      if (r.id === undefined || r.prediction === undefined) throw new RefitError('INPUT_INVALID', `predictions.jsonl:${i + 1}: each line needs "id" and "prediction"`);
-      byId.set(String(r.id), r);
-    });
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .forEach((l, i) => {
+        const r = JSON.parse(l);
+        if (r.id === undefined || r.prediction === undefined)
+          throw new RefitError('INPUT_INVALID', `predictions.jsonl:${i + 1}: each line needs "id" and "prediction"`);
+        byId.set(String(r.id), r);
+      });
     return rows.map((r) => {
       const p = byId.get(r.id);
       if (!p) throw new RefitError('INPUT_INVALID', `predictions.jsonl has no prediction for id ${r.id}`);
-      return { prediction: String(p.prediction), proba: p.proba ?? {}, value: typeof p.prediction === 'number' ? p.prediction : undefined };
+      return {
+        prediction: String(p.prediction),
+        proba: p.proba ?? {},
+        value: typeof p.prediction === 'number' ? p.prediction : undefined,
+      };
     });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
-

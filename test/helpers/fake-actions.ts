@@ -31,7 +31,9 @@ export class FakeActions {
     this.server = await listenLocal((req, body, send, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
       if (path.startsWith('/blob/')) {
-        const zip = zipSync({ 'model.json': strToU8(JSON.stringify(trainModel(this.rows, 'text-classification', { maxIter: 20 }))) });
+        const zip = zipSync({
+          'model.json': strToU8(JSON.stringify(trainModel(this.rows, 'text-classification', { maxIter: 20 }))),
+        });
         res.writeHead(200, { 'content-type': 'application/zip' });
         return res.end(Buffer.from(zip));
       }
@@ -42,25 +44,48 @@ export class FakeActions {
         res.writeHead(302, { location: `${this.url}/blob/${m[1]}` });
         return res.end();
       }
-      if (req.method === 'POST' && (m = /^\/repos\/acme\/models\/actions\/workflows\/([^/]+)\/dispatches$/.exec(path))) {
+      if (
+        req.method === 'POST' &&
+        (m = /^\/repos\/acme\/models\/actions\/workflows\/([^/]+)\/dispatches$/.exec(path))
+      ) {
         this.dispatches++;
         const b = JSON.parse(body) as { ref: string; inputs: Record<string, string> };
-        this.runs.push({ id: 9000 + this.runs.length, display_title: `refit ${b.inputs.refit_key}`, status: 'queued', conclusion: null, polls: 0, inputs: b.inputs });
+        this.runs.push({
+          id: 9000 + this.runs.length,
+          display_title: `refit ${b.inputs.refit_key}`,
+          status: 'queued',
+          conclusion: null,
+          polls: 0,
+          inputs: b.inputs,
+        });
         return send(204);
       }
       if (req.method === 'GET' && /^\/repos\/acme\/models\/actions\/workflows\/[^/]+\/runs$/.test(path)) {
-        return send(200, { total_count: this.runs.length, workflow_runs: [...this.runs].reverse().map((r) => this.view(r)) });
+        return send(200, {
+          total_count: this.runs.length,
+          workflow_runs: [...this.runs].reverse().map((r) => this.view(r)),
+        });
       }
-      const run = (m = /^\/repos\/acme\/models\/actions\/runs\/(\d+)(\/artifacts|\/cancel)?$/.exec(path)) ? this.runs.find((r) => r.id === Number(m![1])) : undefined;
+      const run = (m = /^\/repos\/acme\/models\/actions\/runs\/(\d+)(\/artifacts|\/cancel)?$/.exec(path))
+        ? this.runs.find((r) => r.id === Number(m![1]))
+        : undefined;
       if (!run) return send(404, { message: 'Not Found' });
       if (m![2] === '/cancel') {
-        if (run.status === 'completed') return send(409, { message: 'Cannot cancel a workflow run that is completed.' });
+        if (run.status === 'completed')
+          return send(409, { message: 'Cannot cancel a workflow run that is completed.' });
         this.cancels.push(run.id);
         run.status = 'completed';
         run.conclusion = 'cancelled';
         return send(202, {});
       }
-      if (m![2] === '/artifacts') return send(200, { total_count: 1, artifacts: run.conclusion === 'success' ? [{ id: run.id, name: 'model', expired: false, archive_download_url: `${this.url}/download/${run.id}` }] : [] });
+      if (m![2] === '/artifacts')
+        return send(200, {
+          total_count: 1,
+          artifacts:
+            run.conclusion === 'success'
+              ? [{ id: run.id, name: 'model', expired: false, archive_download_url: `${this.url}/download/${run.id}` }]
+              : [],
+        });
       if (run.status !== 'completed') {
         run.polls++;
         if (this.mode !== 'hang' && run.polls > 2) {
@@ -75,7 +100,14 @@ export class FakeActions {
   }
 
   private view(r: Run) {
-    return { id: r.id, name: 'train', display_title: r.display_title, status: r.status, conclusion: r.conclusion, html_url: `https://github.com/acme/models/actions/runs/${r.id}` };
+    return {
+      id: r.id,
+      name: 'train',
+      display_title: r.display_title,
+      status: r.status,
+      conclusion: r.conclusion,
+      html_url: `https://github.com/acme/models/actions/runs/${r.id}`,
+    };
   }
 
   async stop(): Promise<void> {

@@ -93,7 +93,8 @@ export class FakeHub {
       this.onTrigger?.();
       return json(200, { stage: this.stage, hardware: { current: 'cpu-basic', requested: 'cpu-basic' } });
     }
-    if (req.method === 'GET' && (m = path.match(/^\/api\/spaces\/([^/]+\/[^/]+)\/runtime$/))) return json(200, { stage: this.stage, ...(this.runtimeError ? { errorMessage: this.runtimeError } : {}) });
+    if (req.method === 'GET' && (m = path.match(/^\/api\/spaces\/([^/]+\/[^/]+)\/runtime$/)))
+      return json(200, { stage: this.stage, ...(this.runtimeError ? { errorMessage: this.runtimeError } : {}) });
     if (req.method === 'POST' && (m = path.match(/^\/api\/spaces\/([^/]+\/[^/]+)\/variables$/))) {
       const b = JSON.parse(body) as { key: string; value: string };
       this.variables.set(m[1]!, { ...this.variables.get(m[1]!), [b.key]: b.value });
@@ -107,9 +108,17 @@ export class FakeHub {
       const key = `models/${m[1]}`;
       const head = this.headOf(key);
       if (!head) return json(404, { error: 'Repository not found' });
-      return json(200, { id: m[1], sha: head, siblings: [...(this.repos.get(key)?.keys() ?? [])].map((rfilename) => ({ rfilename })) });
+      return json(200, {
+        id: m[1],
+        sha: head,
+        siblings: [...(this.repos.get(key)?.keys() ?? [])].map((rfilename) => ({ rfilename })),
+      });
     }
-    if (req.method === 'GET' && (m = path.match(/^\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/)) && this.repos.get(`models/${m[1]}`)?.has(m[2]!)) {
+    if (
+      req.method === 'GET' &&
+      (m = path.match(/^\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/)) &&
+      this.repos.get(`models/${m[1]}`)?.has(m[2]!)
+    ) {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       return void res.end(this.repos.get(`models/${m[1]}`)!.get(m[2]!));
     }
@@ -119,28 +128,49 @@ export class FakeHub {
       return void res.end();
     }
     if (req.method === 'POST' && (m = path.match(/^\/api\/(models|datasets)\/([^/]+\/[^/]+)\/preupload\/([^/?]+)/))) {
-      const files = (JSON.parse(body).files as { path: string }[]).map((f) => ({ path: f.path, uploadMode: 'regular', shouldIgnore: false }));
+      const files = (JSON.parse(body).files as { path: string }[]).map((f) => ({
+        path: f.path,
+        uploadMode: 'regular',
+        shouldIgnore: false,
+      }));
       return json(200, { files, commitOid: 'parent0' });
     }
     if (req.method === 'POST' && (m = path.match(/^\/api\/(models|datasets)\/([^/]+\/[^/]+)\/commit\/([^/?]+)/))) {
       const key = `${m[1]}/${m[2]}`;
       const repo = this.repos.get(key) ?? new Map<string, Buffer>();
-      const lines = body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { key: string; value: { path?: string; content?: string; summary?: string } });
+      const lines = body
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { key: string; value: { path?: string; content?: string; summary?: string } });
       const paths: string[] = [];
-      for (const l of lines) if (l.key === 'file') (repo.set(l.value.path!, Buffer.from(l.value.content!, 'base64')), paths.push(l.value.path!));
+      for (const l of lines)
+        if (l.key === 'file')
+          (repo.set(l.value.path!, Buffer.from(l.value.content!, 'base64')), paths.push(l.value.path!));
       this.repos.set(key, repo);
       const title = lines.find((l) => l.key === 'header')?.value.summary ?? '';
       this.commits.push({ repo: key, title, paths });
-      return json(200, { commitOid: `c${this.commits.length}`, commitUrl: `${this.url}/${m[2]}/commit/c${this.commits.length}` });
+      return json(200, {
+        commitOid: `c${this.commits.length}`,
+        commitUrl: `${this.url}/${m[2]}/commit/c${this.commits.length}`,
+      });
     }
-    if (req.method === 'GET' && (m = path.match(/^\/datasets\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/)) && this.repos.get(`datasets/${m[1]}`)?.has(m[2]!)) {
+    if (
+      req.method === 'GET' &&
+      (m = path.match(/^\/datasets\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/)) &&
+      this.repos.get(`datasets/${m[1]}`)?.has(m[2]!)
+    ) {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       return void res.end(this.repos.get(`datasets/${m[1]}`)!.get(m[2]!));
     }
     if (req.method === 'GET' && /^\/datasets\/[^/]+\/[^/]+\/resolve\/[^/]+\/.+$/.test(path)) {
       const fault = this.faults.shift();
       if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault?.status) return json(fault.status, { error: `injected ${fault.status}` }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      if (fault?.status)
+        return json(
+          fault.status,
+          { error: `injected ${fault.status}` },
+          fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+        );
       if (!this.metadata) return json(404, { error: 'Entry not found' });
       return json(200, this.metadata);
     }
@@ -149,5 +179,15 @@ export class FakeHub {
 }
 
 export function meta(tag: string, n: number): Record<string, unknown> {
-  return { dataset_name: 'owner/spam-prepared', version_tag: tag, num_samples: n, splits: { train: Math.round(n * 0.8), eval: Math.round(n * 0.1), test: n - Math.round(n * 0.8) - Math.round(n * 0.1) }, created_at: '2026-11-22T03:12:00Z' };
+  return {
+    dataset_name: 'owner/spam-prepared',
+    version_tag: tag,
+    num_samples: n,
+    splits: {
+      train: Math.round(n * 0.8),
+      eval: Math.round(n * 0.1),
+      test: n - Math.round(n * 0.8) - Math.round(n * 0.1),
+    },
+    created_at: '2026-11-22T03:12:00Z',
+  };
 }

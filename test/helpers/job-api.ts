@@ -34,13 +34,28 @@ export class JobApi {
       const path = req.url ?? '/';
       if (req.method === 'POST' && path === '/jobs') {
         this.submissions++;
-        const b = JSON.parse(body) as { key: string; task: string; params: Record<string, unknown>; dataset: { train: string } };
+        const b = JSON.parse(body) as {
+          key: string;
+          task: string;
+          params: Record<string, unknown>;
+          dataset: { train: string };
+        };
         let job = this.jobs.find((j) => j.key === b.key);
         if (!job) {
-          job = { id: `job-${this.jobs.length + 1}`, key: b.key, state: 'queued', polls: 0, model: null, signatureOk: verifySignature(this.secret, body, req.headers['x-refit-signature'] as string) };
+          job = {
+            id: `job-${this.jobs.length + 1}`,
+            key: b.key,
+            state: 'queued',
+            polls: 0,
+            model: null,
+            signatureOk: verifySignature(this.secret, body, req.headers['x-refit-signature'] as string),
+          };
           this.jobs.push(job);
           if (this.mode === 'ok') {
-            const rows = b.dataset.train.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { input: Record<string, unknown>; label: string });
+            const rows = b.dataset.train
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l) as { input: Record<string, unknown>; label: string });
             job.model = JSON.stringify(trainModel(rows, b.task as never, { maxIter: 20 }));
           }
         }
@@ -55,16 +70,26 @@ export class JobApi {
         job.state = 'cancelled';
         return send(200, { state: 'cancelled' });
       }
-      if (m![2]) return job.model ? (res.writeHead(200, { 'content-type': 'application/json' }), res.end(job.model)) : send(404, { error: 'no output' });
+      if (m![2])
+        return job.model
+          ? (res.writeHead(200, { 'content-type': 'application/json' }), res.end(job.model))
+          : send(404, { error: 'no output' });
       if (job.state === 'queued' || job.state === 'running') {
         job.polls++;
-        job.state = this.mode === 'hang' || job.polls <= this.pollsToFinish ? 'running' : this.mode === 'ok' ? 'succeeded' : 'failed';
+        job.state =
+          this.mode === 'hang' || job.polls <= this.pollsToFinish
+            ? 'running'
+            : this.mode === 'ok'
+              ? 'succeeded'
+              : 'failed';
       }
       return send(200, {
         state: job.state,
         logs: [`epoch ${job.polls}`],
         ...(job.state === 'failed' ? { error: 'CUDA out of memory' } : {}),
-        ...(job.state === 'succeeded' ? { outputs: [{ path: 'model.json', url: `/jobs/${job.id}/files/model.json` }] } : {}),
+        ...(job.state === 'succeeded'
+          ? { outputs: [{ path: 'model.json', url: `/jobs/${job.id}/files/model.json` }] }
+          : {}),
       });
     });
     this.url = this.server.url;

@@ -13,7 +13,9 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
-export async function listenLocal(handle: (req: IncomingMessage, body: string, send: Send, res: ServerResponse) => void): Promise<LocalServer> {
+export async function listenLocal(
+  handle: (req: IncomingMessage, body: string, send: Send, res: ServerResponse) => void,
+): Promise<LocalServer> {
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));

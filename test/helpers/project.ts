@@ -19,7 +19,10 @@ export function project(config: string, files: Record<string, string> = {}): str
   return dir;
 }
 
-export async function cli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string; clock?: Clock }): Promise<CliResult> {
+export async function cli(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string; clock?: Clock },
+): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -27,7 +30,14 @@ export async function cli(args: string[], opts: { cwd: string; env?: NodeJS.Proc
   stdout.on('data', (c) => (out += c));
   stderr.on('data', (c) => (err += c));
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env };
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from([opts.stdin ?? '']), env, cwd: opts.cwd, clock: opts.clock });
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    stdin: Readable.from([opts.stdin ?? '']),
+    env,
+    cwd: opts.cwd,
+    clock: opts.clock,
+  });
   return { code, stdout: out, stderr: err };
 }
 

@@ -47,12 +47,21 @@ export class Receivers {
       }
       if (path.startsWith('/slack/')) return send(200, 'ok');
       if (path === '/deploy/health') return send(this.health, this.health < 300 ? { status: 'ok' } : 'unhealthy');
-      if (path === '/deploy/predict') return send(200, { predictions: (JSON.parse(body).inputs as Record<string, unknown>[]).map((i) => ({ prediction: this.predictFn(i) })) });
-      if (/^\/api\/spaces\/[^/]+\/[^/]+\/restart$/.test(path)) return req.headers.authorization === `Bearer ${this.hfToken}` ? send(200, {}) : send(401, { error: 'Invalid credentials' });
+      if (path === '/deploy/predict')
+        return send(200, {
+          predictions: (JSON.parse(body).inputs as Record<string, unknown>[]).map((i) => ({
+            prediction: this.predictFn(i),
+          })),
+        });
+      if (/^\/api\/spaces\/[^/]+\/[^/]+\/restart$/.test(path))
+        return req.headers.authorization === `Bearer ${this.hfToken}`
+          ? send(200, {})
+          : send(401, { error: 'Invalid credentials' });
       if (path.startsWith('/hook')) return send(204, '');
       const gh = /^\/repos\/([^/]+)\/([^/]+)\/issues(?:\/(\d+)\/comments)?(?:\?(.*))?$/.exec(path);
       if (gh) {
-        if (req.headers.authorization !== `Bearer ${this.githubToken}`) return send(401, { message: 'Bad credentials' });
+        if (req.headers.authorization !== `Bearer ${this.githubToken}`)
+          return send(401, { message: 'Bad credentials' });
         const [, , , num, query] = gh;
         if (num) {
           const issue = this.issues.find((i) => i.number === Number(num));
@@ -66,14 +75,26 @@ export class Receivers {
         }
         if (req.method === 'POST') {
           const b = JSON.parse(body);
-          const issue: GhIssue = { number: this.issues.length + 1, title: b.title, body: b.body, labels: (b.labels ?? []).map((name: string) => ({ name })), state: 'open', comments: [] };
+          const issue: GhIssue = {
+            number: this.issues.length + 1,
+            title: b.title,
+            body: b.body,
+            labels: (b.labels ?? []).map((name: string) => ({ name })),
+            state: 'open',
+            comments: [],
+          };
           this.issues.push(issue);
           return send(201, issue);
         }
         const q = new URLSearchParams(query ?? '');
         const labels = q.get('labels')?.split(',').filter(Boolean) ?? [];
         const state = q.get('state') ?? 'open';
-        return send(200, this.issues.filter((i) => (state === 'all' || i.state === state) && labels.every((l) => i.labels.some((x) => x.name === l))));
+        return send(
+          200,
+          this.issues.filter(
+            (i) => (state === 'all' || i.state === state) && labels.every((l) => i.labels.some((x) => x.name === l)),
+          ),
+        );
       }
       send(404, { message: 'Not Found' });
     });
@@ -111,13 +132,27 @@ export class SmtpReceiver {
     this.server = new SMTPServer({
       disabledCommands: ['STARTTLS'],
       authMethods: ['PLAIN', 'LOGIN'],
-      onAuth: (auth, _session, cb) => (auth.username === this.user && auth.password === this.password ? cb(null, { user: auth.username }) : cb(new Error('Invalid username or password'))),
+      onAuth: (auth, _session, cb) =>
+        auth.username === this.user && auth.password === this.password
+          ? cb(null, { user: auth.username })
+          : cb(new Error('Invalid username or password')),
       onData: (stream, session, cb) => {
         const code = this.rejectNext.shift();
         simpleParser(stream)
           .then((m) => {
-            if (code) return cb(Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: code }));
-            this.mails.push({ from: m.from?.text ?? '', to: session.envelope.rcptTo.map((r) => r.address), subject: m.subject ?? '', text: m.text ?? '', messageId: m.messageId ?? '' });
+            if (code)
+              return cb(
+                Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), {
+                  responseCode: code,
+                }),
+              );
+            this.mails.push({
+              from: m.from?.text ?? '',
+              to: session.envelope.rcptTo.map((r) => r.address),
+              subject: m.subject ?? '',
+              text: m.text ?? '',
+              messageId: m.messageId ?? '',
+            });
             cb();
           })
           .catch(cb);

@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 export const REFIT_BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-export function refit(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+export function refit(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [REFIT_BIN, ...args], {
       cwd: opts.cwd,

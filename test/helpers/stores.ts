@@ -26,7 +26,10 @@ export function tempDir(prefix = 'refit-test-'): string {
 export async function freshStoreUrl(dialect: DialectName): Promise<TestStoreUrl> {
   if (dialect === 'sqlite') {
     const dir = tempDir();
-    return { url: `sqlite:${join(dir, 'refit.db')}`, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, 'refit.db')}`,
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = `refit_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   await adminQuery(`CREATE DATABASE ${name}`);

@@ -26,21 +26,29 @@ export function registerDatasets(program: Command, ctx: CliContext): void {
     .argument('<model>', 'model line')
     .option('--wait', 'external preparers: keep polling until the new version is there (or the timeout)')
     .action(async (model: string, opts: { wait?: boolean }) => {
-      if (ctx.dryRun()) throw new UsageError('datasets build has no dry run; `refit plan` shows dataset_len and the evidence counts');
+      if (ctx.dryRun())
+        throw new UsageError('datasets build has no dry run; `refit plan` shows dataset_len and the evidence counts');
       const external = await ctx.withApp(async (app) => {
         const line = app.config.models[model];
-        if (!line) throw new UsageError(`unknown model line "${model}": configured lines are ${Object.keys(app.config.models).join(', ')}`);
+        if (!line)
+          throw new UsageError(
+            `unknown model line "${model}": configured lines are ${Object.keys(app.config.models).join(', ')}`,
+          );
         if (line.prepare.trigger.kind === 'builtin') return null;
         return prepareExternally(app, model, { wait: opts.wait });
       });
       if (external) {
         ctx.reporter().report({ kind: 'preparation', preparation: external });
-        if (external.state === 'failed') throw new RefitError('EXTERNAL_SIGNAL', `external preparation failed: ${external.status}`);
+        if (external.state === 'failed')
+          throw new RefitError('EXTERNAL_SIGNAL', `external preparation failed: ${external.status}`);
         return;
       }
       const tty = (ctx.io.stderr as NodeJS.WriteStream).isTTY === true;
       const r = await ctx.withApp(async (app) => {
-        const built = await buildDataset(app, model, { onProgress: (msg) => (tty ? ctx.io.stderr.write(`\r\x1b[K${model}: ${msg}…`) : app.logger.info(msg, { model })) });
+        const built = await buildDataset(app, model, {
+          onProgress: (msg) =>
+            tty ? ctx.io.stderr.write(`\r\x1b[K${model}: ${msg}…`) : app.logger.info(msg, { model }),
+        });
         if (built.created) await pushDatasetVersion(app, model, built.dataset.tag, built.dataset.location);
         return built;
       });
@@ -55,13 +63,18 @@ export function registerDatasets(program: Command, ctx: CliContext): void {
     .option('--model <model>', 'model line (when two lines share a tag)')
     .action(async (tag: string, opts: { model?: string }) => {
       const d = await ctx.withApp((app) => findDataset(app.store.db, opts.model ?? null, { tag }));
-      if (!d) throw new NotFoundError(`no dataset version "${tag}"${opts.model ? ` for ${opts.model}` : ''}: see \`refit datasets\``);
+      if (!d)
+        throw new NotFoundError(
+          `no dataset version "${tag}"${opts.model ? ` for ${opts.model}` : ''}: see \`refit datasets\``,
+        );
       ctx.reporter().report({ kind: 'dataset', dataset: d, created: false });
     });
 
   program
     .command('validate')
-    .description('validate a dataset version directory (schema, labels, class counts, duplicates, leakage, nulls, drift)')
+    .description(
+      'validate a dataset version directory (schema, labels, class counts, duplicates, leakage, nulls, drift)',
+    )
     .argument('<dir>', 'directory with train/eval/test.jsonl and dataset_metadata.json')
     .option('--model <model>', 'model line whose rules apply (default: from the metadata, else generic rules)')
     .option('--reference <dir>', 'previous version to check drift against')
@@ -77,13 +90,24 @@ export function registerDatasets(program: Command, ctx: CliContext): void {
           /* reported by the metadata check */
         }
       }
-      const rules: ValidationRules = { task: 'text-classification', labels: null, minSamplesPerClass: 1, maxNullRate: 0.2, referenceDir: opts.reference ? resolve(ctx.io.cwd, opts.reference) : null };
+      const rules: ValidationRules = {
+        task: 'text-classification',
+        labels: null,
+        minSamplesPerClass: 1,
+        maxNullRate: 0.2,
+        referenceDir: opts.reference ? resolve(ctx.io.cwd, opts.reference) : null,
+      };
       const g = ctx.globals();
       const hasConfig = g.config || ctx.io.env.REFIT_CONFIG || existsSync(join(ctx.io.cwd, 'refit.yaml'));
       if (model && hasConfig) {
         const line = loadConfig({ path: g.config, env: ctx.io.env, cwd: ctx.io.cwd }).models[model];
         if (!line) throw new UsageError(`unknown model line "${model}"`);
-        Object.assign(rules, { task: line.task, labels: line.labels, minSamplesPerClass: line.dataset.minSamplesPerClass, maxNullRate: line.dataset.maxNullRate });
+        Object.assign(rules, {
+          task: line.task,
+          labels: line.labels,
+          minSamplesPerClass: line.dataset.minSamplesPerClass,
+          maxNullRate: line.dataset.maxNullRate,
+        });
       } else if (opts.model) {
         throw new UsageError('--model needs a refit.yaml (or --config) that defines it');
       }
@@ -95,6 +119,7 @@ export function registerDatasets(program: Command, ctx: CliContext): void {
         writeFileSync(join(out, 'validation.md'), validationMarkdown(report));
       }
       ctx.reporter().report({ kind: 'validation', report });
-      if (!report.passed) throw new RefitError('INPUT_INVALID', `dataset validation failed: ${report.failures.length} check(s)`);
+      if (!report.passed)
+        throw new RefitError('INPUT_INVALID', `dataset validation failed: ${report.failures.length} check(s)`);
     });
 }

@@ -24,7 +24,12 @@ export function registerDecide(program: Command, ctx: CliContext): void {
     .command('run')
     .description('one tick: decide for each model line, spend budget and queue runs')
     .argument('[models...]', 'model lines (default: all)')
-    .option('--force <model>', 'manual trigger: retrain MODEL regardless of triggers and budget (repeatable)', collect, [])
+    .option(
+      '--force <model>',
+      'manual trigger: retrain MODEL regardless of triggers and budget (repeatable)',
+      collect,
+      [],
+    )
     .option('--wait <duration>', 'keep advancing the runs until they finish (for CI), e.g. 30m')
     .option('--no-advance', 'only decide and queue; do not advance runs')
     .option('--retry <run>', 'requeue a failed run: it resumes from the step that failed')
@@ -36,8 +41,9 @@ export function registerDecide(program: Command, ctx: CliContext): void {
       }
       const dryRun = ctx.dryRun();
       const waitMs = opts.wait === undefined ? null : parseDuration(opts.wait);
-      if (opts.wait !== undefined && waitMs === null) throw new UsageError(`--wait expects a duration such as 30m, got "${opts.wait}"`);
-      await decideCommand(ctx, 'run', models, opts.force, dryRun, dryRun || !opts.advance ? null : waitMs ?? 0);
+      if (opts.wait !== undefined && waitMs === null)
+        throw new UsageError(`--wait expects a duration such as 30m, got "${opts.wait}"`);
+      await decideCommand(ctx, 'run', models, opts.force, dryRun, dryRun || !opts.advance ? null : (waitMs ?? 0));
     });
 }
 
@@ -54,7 +60,14 @@ export function registerCancel(program: Command, ctx: CliContext): void {
     });
 }
 
-async function decideCommand(ctx: CliContext, command: 'plan' | 'run', models: string[], force: string[], dryRun: boolean, advanceWaitMs: number | null = null): Promise<void> {
+async function decideCommand(
+  ctx: CliContext,
+  command: 'plan' | 'run',
+  models: string[],
+  force: string[],
+  dryRun: boolean,
+  advanceWaitMs: number | null = null,
+): Promise<void> {
   const { result, runs } = await ctx.withApp(async (app) => {
     const result = await decideAll(app, { models, force, dryRun, actor: currentActor(ctx.io.env) });
     if (advanceWaitMs === null) return { result, runs: [] };
@@ -64,10 +77,19 @@ async function decideCommand(ctx: CliContext, command: 'plan' | 'run', models: s
     if (advanceWaitMs > 0) {
       // The runs this command started or advanced, and any still in flight for these lines: a
       // second \`refit run --wait\` resumes waiting for what an earlier one left parked.
-      let inFlight = app.store.db.selectFrom('runs').select('id').where('state', 'in', ['queued', 'running', 'waiting']);
+      let inFlight = app.store.db
+        .selectFrom('runs')
+        .select('id')
+        .where('state', 'in', ['queued', 'running', 'waiting']);
       if (models.length) inFlight = inFlight.where('model', 'in', models);
       const open = (await inFlight.execute()).map((r) => r.id);
-      const ids = [...new Set([...advanced.map((r) => r.runId), ...result.outcomes.map((o) => o.runId).filter((x): x is string => !!x), ...open])];
+      const ids = [
+        ...new Set([
+          ...advanced.map((r) => r.runId),
+          ...result.outcomes.map((o) => o.runId).filter((x): x is string => !!x),
+          ...open,
+        ]),
+      ];
       runs = await waitForRuns(app, owner, ids, app.clock.now() + advanceWaitMs);
     }
     await housekeeping(app);
@@ -75,7 +97,15 @@ async function decideCommand(ctx: CliContext, command: 'plan' | 'run', models: s
   });
   ctx.reporter().report({ kind: 'decide', command: dryRun ? 'plan' : command, result, runs });
   const failed = result.outcomes.filter((o) => o.error);
-  if (failed.length > 0) throw new RefitError('EXTERNAL_SIGNAL', `${failed.length} model line(s) could not be decided: ${failed.map((o) => o.model).join(', ')}`);
+  if (failed.length > 0)
+    throw new RefitError(
+      'EXTERNAL_SIGNAL',
+      `${failed.length} model line(s) could not be decided: ${failed.map((o) => o.model).join(', ')}`,
+    );
   const failedRuns = runs.filter((r) => r.state === 'failed');
-  if (failedRuns.length > 0) throw new RefitError('CONFLICT', `${failedRuns.length} run(s) failed: ${failedRuns.map((r) => `${r.model} (${r.outcome})`).join('; ')}`);
+  if (failedRuns.length > 0)
+    throw new RefitError(
+      'CONFLICT',
+      `${failedRuns.length} run(s) failed: ${failedRuns.map((r) => `${r.model} (${r.outcome})`).join('; ')}`,
+    );
 }

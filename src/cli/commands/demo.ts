@@ -17,7 +17,9 @@ import type { CliContext } from '../context.js';
 export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('scaffold a demo project, ingest its sample events, plan, run one tick (dataset, training, gate, registry, champion) and show the status')
+    .description(
+      'scaffold a demo project, ingest its sample events, plan, run one tick (dataset, training, gate, registry, champion) and show the status',
+    )
     .argument('[dir]', 'demo folder', 'refit-demo')
     .action(async (dir: string) => {
       const root = resolve(ctx.io.cwd, dir);
@@ -25,12 +27,22 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       if (!existsSync(join(root, 'refit.yaml'))) initProject(root);
       reporter.report({ kind: 'message', text: `demo project in ${root} (SQLite store at .refit/refit.db)\n` });
       const env = { ...ctx.io.env, REFIT_STORE: '' };
-      const app = await openApp({ path: join(root, 'refit.yaml'), cwd: root, env, clock: ctx.io.clock, logger: ctx.logger() });
+      const app = await openApp({
+        path: join(root, 'refit.yaml'),
+        cwd: root,
+        env,
+        clock: ctx.io.clock,
+        logger: ctx.logger(),
+      });
       try {
         reporter.report({ kind: 'message', text: '$ refit ingest events/sample.ndjson' });
         reporter.report({ kind: 'ingest', summary: await ingestFiles(app, [join(root, 'events', 'sample.ndjson')]) });
         reporter.report({ kind: 'message', text: '\n$ refit plan' });
-        reporter.report({ kind: 'decide', command: 'plan', result: await decideAll(app, { dryRun: true, actor: currentActor(ctx.io.env) }) });
+        reporter.report({
+          kind: 'decide',
+          command: 'plan',
+          result: await decideAll(app, { dryRun: true, actor: currentActor(ctx.io.env) }),
+        });
         reporter.report({ kind: 'message', text: '\n$ refit run' });
         const result = await decideAll(app, { dryRun: ctx.dryRun(), actor: currentActor(ctx.io.env) });
         const runs = ctx.dryRun() ? [] : await advanceDueRuns(app, workerId());

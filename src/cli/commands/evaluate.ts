@@ -30,7 +30,8 @@ export function registerEvaluate(program: Command, ctx: CliContext): void {
       let businessRules: import('../../core/business-rules.js').BusinessRule[] = [];
       if (opts.model) {
         const g = ctx.globals();
-        if (!(g.config || ctx.io.env.REFIT_CONFIG || existsSync(join(ctx.io.cwd, 'refit.yaml')))) throw new UsageError('--model needs a refit.yaml (or --config)');
+        if (!(g.config || ctx.io.env.REFIT_CONFIG || existsSync(join(ctx.io.cwd, 'refit.yaml'))))
+          throw new UsageError('--model needs a refit.yaml (or --config)');
         const line = loadConfig({ path: g.config, env: ctx.io.env, cwd: ctx.io.cwd }).models[opts.model];
         if (!line) throw new UsageError(`unknown model line "${opts.model}"`);
         task ??= line.task === 'tabular-regression' ? 'regression' : 'classification';
@@ -38,13 +39,34 @@ export function registerEvaluate(program: Command, ctx: CliContext): void {
         businessRules = line.businessRules;
       }
       task ??= 'classification';
-      if (task !== 'classification' && task !== 'regression') throw new UsageError(`--task must be classification or regression, got "${task}"`);
-      if (opts.champion && !opts.model) throw new UsageError('--champion compares against a model line\'s gate: pass --model too');
+      if (task !== 'classification' && task !== 'regression')
+        throw new UsageError(`--task must be classification or regression, got "${task}"`);
+      if (opts.champion && !opts.model)
+        throw new UsageError("--champion compares against a model line's gate: pass --model too");
       const rows = await readTable(resolve(ctx.io.cwd, opts.predictions));
       const metrics = metricsFromRows(rows, task, opts.predictions);
-      const champion = opts.champion ? metricsFromRows(await readTable(resolve(ctx.io.cwd, opts.champion)), task, opts.champion) : null;
-      const rules = ruleChecks(businessRules, rows.map((r) => ({ input: Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('input.')).map(([k, v]) => [k.slice(6), v])), label: String(r.label), prediction: r.prediction as string })));
-      const report = (gate && gate.length) || rules.checks.length ? withChecks(evaluateGate(gate ?? [], metricLookup(metrics), champion ? metricLookup(champion) : null), rules.checks) : null;
+      const champion = opts.champion
+        ? metricsFromRows(await readTable(resolve(ctx.io.cwd, opts.champion)), task, opts.champion)
+        : null;
+      const rules = ruleChecks(
+        businessRules,
+        rows.map((r) => ({
+          input: Object.fromEntries(
+            Object.entries(r)
+              .filter(([k]) => k.startsWith('input.'))
+              .map(([k, v]) => [k.slice(6), v]),
+          ),
+          label: String(r.label),
+          prediction: r.prediction as string,
+        })),
+      );
+      const report =
+        (gate && gate.length) || rules.checks.length
+          ? withChecks(
+              evaluateGate(gate ?? [], metricLookup(metrics), champion ? metricLookup(champion) : null),
+              rules.checks,
+            )
+          : null;
       if (opts.out) {
         const out = resolve(ctx.io.cwd, opts.out);
         mkdirSync(out, { recursive: true });

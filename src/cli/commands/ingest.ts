@@ -18,9 +18,17 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     })
     .option('--batch-size <n>', 'rows per transaction', (v) => Number(v), 2000)
     .action(async (files: string[], opts: { format?: Format; maxErrors?: number; batchSize: number }) => {
-      if (opts.format && opts.format !== 'ndjson' && opts.format !== 'csv') throw new UsageError(`--format must be ndjson or csv, got "${opts.format}"`);
+      if (opts.format && opts.format !== 'ndjson' && opts.format !== 'csv')
+        throw new UsageError(`--format must be ndjson or csv, got "${opts.format}"`);
       const summary = await ctx.withApp((app) =>
-        ingestFiles(app, files, { format: opts.format, maxErrors: opts.maxErrors, batchSize: opts.batchSize, dryRun: ctx.dryRun(), cwd: ctx.io.cwd, stdin: ctx.io.stdin as never }),
+        ingestFiles(app, files, {
+          format: opts.format,
+          maxErrors: opts.maxErrors,
+          batchSize: opts.batchSize,
+          dryRun: ctx.dryRun(),
+          cwd: ctx.io.cwd,
+          stdin: ctx.io.stdin as never,
+        }),
       );
       ctx.reporter().report({ kind: 'ingest', summary });
       if (summary.rejected > 0) throw new InputError(`${summary.rejected} row(s) rejected`);

@@ -4,7 +4,16 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { currentActor } from '../../app.js';
 import { InputError, UsageError } from '../../core/errors.js';
-import { aliasHistory, getVersion, listVersions, openArtifact, promote, registerVersion, rollback, setAlias } from '../../registry/registry.js';
+import {
+  aliasHistory,
+  getVersion,
+  listVersions,
+  openArtifact,
+  promote,
+  registerVersion,
+  rollback,
+  setAlias,
+} from '../../registry/registry.js';
 import type { CliContext } from '../context.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -48,28 +57,42 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .option('--dataset <tag>', 'dataset version it was trained on')
     .option('--tag <key=value>', 'a tag (repeatable)', collect, [])
     .option('--key <key>', 'idempotency key: registering twice with one key registers once')
-    .action(async (model: string, opts: { artifact: string; metrics?: string; dataset?: string; tag: string[]; key?: string }) => {
-      if (ctx.dryRun()) throw new UsageError('models register has no dry run');
-      let metrics: Record<string, unknown> = {};
-      if (opts.metrics) {
-        try {
-          metrics = JSON.parse(readFileSync(resolve(ctx.io.cwd, opts.metrics), 'utf8'));
-        } catch (err) {
-          throw new InputError(`--metrics ${opts.metrics}: ${(err as Error).message}`);
+    .action(
+      async (
+        model: string,
+        opts: { artifact: string; metrics?: string; dataset?: string; tag: string[]; key?: string },
+      ) => {
+        if (ctx.dryRun()) throw new UsageError('models register has no dry run');
+        let metrics: Record<string, unknown> = {};
+        if (opts.metrics) {
+          try {
+            metrics = JSON.parse(readFileSync(resolve(ctx.io.cwd, opts.metrics), 'utf8'));
+          } catch (err) {
+            throw new InputError(`--metrics ${opts.metrics}: ${(err as Error).message}`);
+          }
         }
-      }
-      const tags = Object.fromEntries(
-        opts.tag.map((t) => {
-          const i = t.indexOf('=');
-          if (i < 1) throw new UsageError(`--tag expects KEY=VALUE, got "${t}"`);
-          return [t.slice(0, i), t.slice(i + 1)];
-        }),
-      );
-      const v = await ctx.withApp((app) =>
-        registerVersion(app, { model, artifactPath: resolve(ctx.io.cwd, opts.artifact), metrics, datasetTag: opts.dataset, tags, registrationKey: opts.key, actor: currentActor(ctx.io.env), lineage: { source: 'cli' } }),
-      );
-      ctx.reporter().report({ kind: 'version', version: v });
-    });
+        const tags = Object.fromEntries(
+          opts.tag.map((t) => {
+            const i = t.indexOf('=');
+            if (i < 1) throw new UsageError(`--tag expects KEY=VALUE, got "${t}"`);
+            return [t.slice(0, i), t.slice(i + 1)];
+          }),
+        );
+        const v = await ctx.withApp((app) =>
+          registerVersion(app, {
+            model,
+            artifactPath: resolve(ctx.io.cwd, opts.artifact),
+            metrics,
+            datasetTag: opts.dataset,
+            tags,
+            registrationKey: opts.key,
+            actor: currentActor(ctx.io.env),
+            lineage: { source: 'cli' },
+          }),
+        );
+        ctx.reporter().report({ kind: 'version', version: v });
+      },
+    );
 
   models
     .command('history')
@@ -88,11 +111,15 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .argument('[version]')
     .option('--delete', 'remove the alias')
     .option('--reason <text>', 'why', 'set by hand')
-    .action(async (model: string, alias: string, version: string | undefined, opts: { delete?: boolean; reason: string }) => {
-      if (!opts.delete && !version) throw new UsageError('give a VERSION, or --delete');
-      const change = await ctx.withApp((app) => setAlias(app, model, alias, opts.delete ? null : versionArg(version!), currentActor(ctx.io.env), opts.reason));
-      ctx.reporter().report({ kind: 'alias-change', change });
-    });
+    .action(
+      async (model: string, alias: string, version: string | undefined, opts: { delete?: boolean; reason: string }) => {
+        if (!opts.delete && !version) throw new UsageError('give a VERSION, or --delete');
+        const change = await ctx.withApp((app) =>
+          setAlias(app, model, alias, opts.delete ? null : versionArg(version!), currentActor(ctx.io.env), opts.reason),
+        );
+        ctx.reporter().report({ kind: 'alias-change', change });
+      },
+    );
 
   program
     .command('promote')
@@ -102,7 +129,9 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .option('--reason <text>', 'why (recorded)', 'promoted by hand')
     .action(async (model: string, version: string, opts: { reason: string }) => {
       if (ctx.dryRun()) throw new UsageError('promote has no dry run: `refit models MODEL` shows the aliases');
-      const change = await ctx.withApp((app) => promote(app, model, versionArg(version), currentActor(ctx.io.env), opts.reason));
+      const change = await ctx.withApp((app) =>
+        promote(app, model, versionArg(version), currentActor(ctx.io.env), opts.reason),
+      );
       ctx.reporter().report({ kind: 'alias-change', change });
     });
 

@@ -12,7 +12,14 @@ export interface RunView {
   createdMs: number;
   finishedMs: number | null;
   nextCheckMs: number | null;
-  steps: { step: string; state: string; attempts: number; startedMs: number | null; finishedMs: number | null; error: string | null }[];
+  steps: {
+    step: string;
+    state: string;
+    attempts: number;
+    startedMs: number | null;
+    finishedMs: number | null;
+    error: string | null;
+  }[];
 }
 
 export function registerRuns(program: Command, ctx: CliContext): void {
@@ -43,7 +50,12 @@ export function registerRuns(program: Command, ctx: CliContext): void {
 async function view(app: import('../../app-context.js').AppContext, id: string): Promise<RunView> {
   const r = await app.store.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) throw new NotFoundError(`no run ${id}: see \`refit runs\``);
-  const steps = await app.store.db.selectFrom('steps').selectAll().where('run_id', '=', id).orderBy('started_ms').execute();
+  const steps = await app.store.db
+    .selectFrom('steps')
+    .selectAll()
+    .where('run_id', '=', id)
+    .orderBy('started_ms')
+    .execute();
   return {
     id: r.id,
     model: r.model,
@@ -53,6 +65,13 @@ async function view(app: import('../../app-context.js').AppContext, id: string):
     createdMs: Number(r.created_ms),
     finishedMs: r.finished_ms === null ? null : Number(r.finished_ms),
     nextCheckMs: r.next_check_ms === null ? null : Number(r.next_check_ms),
-    steps: steps.map((s) => ({ step: s.step_id, state: s.state, attempts: s.attempts, startedMs: s.started_ms === null ? null : Number(s.started_ms), finishedMs: s.finished_ms === null ? null : Number(s.finished_ms), error: s.error })),
+    steps: steps.map((s) => ({
+      step: s.step_id,
+      state: s.state,
+      attempts: s.attempts,
+      startedMs: s.started_ms === null ? null : Number(s.started_ms),
+      finishedMs: s.finished_ms === null ? null : Number(s.finished_ms),
+      error: s.error,
+    })),
   };
 }

@@ -11,10 +11,19 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'listen port (default serve.port, 8080)', (v) => Number(v))
     .option('--host <host>', 'listen address (default serve.host, 127.0.0.1)')
     .action(async (opts: { port?: number; host?: string }) => {
-      if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port < 65536)) throw new UsageError('--port expects a port number');
+      if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port < 65536))
+        throw new UsageError('--port expects a port number');
       const g = ctx.globals();
-      const app = await openApp({ path: g.config, env: ctx.io.env, cwd: ctx.io.cwd, overrides: { store: g.store }, clock: ctx.io.clock, logger: ctx.logger() });
-      if (app.config.serve.tokens.length === 0) app.logger.warn('serve.tokens is empty: every /v1 route will answer 401');
+      const app = await openApp({
+        path: g.config,
+        env: ctx.io.env,
+        cwd: ctx.io.cwd,
+        overrides: { store: g.store },
+        clock: ctx.io.clock,
+        logger: ctx.logger(),
+      });
+      if (app.config.serve.tokens.length === 0)
+        app.logger.warn('serve.tokens is empty: every /v1 route will answer 401');
       const { startService } = await import('../../service/service.js');
       const service = await startService(app, { port: opts.port, host: opts.host });
       ctx.io.stdout.write(`refit serve listening on ${service.url}\n`);
@@ -22,7 +31,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
         const stop = () => {
           process.off('SIGTERM', stop);
           process.off('SIGINT', stop);
-          void service.stop().then(() => closeApp(app)).then(resolve);
+          void service
+            .stop()
+            .then(() => closeApp(app))
+            .then(resolve);
         };
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);

@@ -38,7 +38,13 @@ export function registerTrain(program: Command, ctx: CliContext): void {
               datasetTag: job.datasetTag,
               metrics: metrics as unknown as Record<string, unknown>,
               params: job.params,
-              lineage: { dataset: job.datasetTag, training_job: job.id, executor: job.executor, code_version: job.codeVersion, reported_metrics: job.reportedMetrics },
+              lineage: {
+                dataset: job.datasetTag,
+                training_job: job.id,
+                executor: job.executor,
+                code_version: job.codeVersion,
+                reported_metrics: job.reportedMetrics,
+              },
               tags: { executor: job.executor },
               actor: currentActor(ctx.io.env),
             })

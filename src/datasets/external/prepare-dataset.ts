@@ -20,16 +20,31 @@ export interface ExternalBuildOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export async function prepareExternally(app: AppContext, model: string, options: ExternalBuildOptions = {}): Promise<Preparation> {
+export async function prepareExternally(
+  app: AppContext,
+  model: string,
+  options: ExternalBuildOptions = {},
+): Promise<Preparation> {
   const line = app.config.models[model]!;
   const { db } = app.store;
   let key = options.key;
   if (!key) {
-    const open = await db.selectFrom('preparations').select('key').where('model', '=', model).where('key', 'like', `manual:${model}:%`).where('state', 'in', ['pending', 'waiting']).orderBy('started_ms', 'desc').executeTakeFirst();
+    const open = await db
+      .selectFrom('preparations')
+      .select('key')
+      .where('model', '=', model)
+      .where('key', 'like', `manual:${model}:%`)
+      .where('state', 'in', ['pending', 'waiting'])
+      .orderBy('started_ms', 'desc')
+      .executeTakeFirst();
     key = open?.key ?? `manual:${model}:${app.clock.now()}`;
   }
   const facts = await readDecisionFacts(db, model, app.clock.now());
-  const signals = await readSignals(db, line, { nowMs: app.clock.now(), lastRetrainMs: facts.lastRetrainMs, secrets: app.config.secretValues });
+  const signals = await readSignals(db, line, {
+    nowMs: app.clock.now(),
+    lastRetrainMs: facts.lastRetrainMs,
+    secrets: app.config.secretValues,
+  });
   const required = Math.max(1, signals.dataset_len);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let prep = await advancePreparation(app, model, key, required);

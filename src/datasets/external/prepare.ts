@@ -61,15 +61,30 @@ export function metadataUrl(policy: PreparePolicy, config: RefitConfig): string 
   return `${config.hubUrl}/datasets/${m.dataset}/resolve/${encodeURIComponent(m.revision)}/${m.path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-type MetadataRead = { kind: 'metadata'; metadata: DatasetMetadata } | { kind: 'invalid'; message: string } | Exclude<HttpOutcome, { kind: 'ok' }>;
+type MetadataRead =
+  | { kind: 'metadata'; metadata: DatasetMetadata }
+  | { kind: 'invalid'; message: string }
+  | Exclude<HttpOutcome, { kind: 'ok' }>;
 
 async function readMetadata(policy: PreparePolicy, config: RefitConfig, nowMs: number): Promise<MetadataRead> {
-  const res = await httpCall({ method: 'GET', url: metadataUrl(policy, config), token: policy.token, timeoutMs: policy.requestTimeoutMs, headers: { 'cache-control': 'no-cache' } }, nowMs);
+  const res = await httpCall(
+    {
+      method: 'GET',
+      url: metadataUrl(policy, config),
+      token: policy.token,
+      timeoutMs: policy.requestTimeoutMs,
+      headers: { 'cache-control': 'no-cache' },
+    },
+    nowMs,
+  );
   if (res.kind !== 'ok') return res;
   try {
     const m = JSON.parse(res.body) as DatasetMetadata;
     if (typeof m.version_tag !== 'string' || typeof m.num_samples !== 'number') {
-      return { kind: 'invalid', message: 'dataset_metadata.json lacks a string "version_tag" or a numeric "num_samples"' };
+      return {
+        kind: 'invalid',
+        message: 'dataset_metadata.json lacks a string "version_tag" or a numeric "num_samples"',
+      };
     }
     return { kind: 'metadata', metadata: m };
   } catch {
@@ -81,16 +96,39 @@ async function readMetadata(policy: PreparePolicy, config: RefitConfig, nowMs: n
  * Advances the preparation `key` of `model` by one step and returns its state. The first call
  * creates it with `required` samples.
  */
-export async function advancePreparation(app: AppContext, model: string, key: string, required: number): Promise<Preparation> {
+export async function advancePreparation(
+  app: AppContext,
+  model: string,
+  key: string,
+  required: number,
+): Promise<Preparation> {
   const line = app.config.models[model];
   if (!line) throw new UsageError(`unknown model line "${model}"`);
   const policy = line.prepare;
-  if (policy.trigger.kind === 'builtin') throw new UsageError(`model line "${model}" prepares its datasets itself (prepare.kind: builtin)`);
+  if (policy.trigger.kind === 'builtin')
+    throw new UsageError(`model line "${model}" prepares its datasets itself (prepare.kind: builtin)`);
   const { db } = app.store;
   const now = app.clock.now();
   await db
     .insertInto('preparations')
-    .values({ key, model, state: 'pending', required, baseline_read: 0, last_seen_tag: null, started_ms: now, deadline_ms: now + policy.timeoutMs, triggered_ms: null, trigger_confirmed_ms: null, next_check_ms: now, checks: 0, errors_in_row: 0, last_status: 'created', result: null, updated_ms: now })
+    .values({
+      key,
+      model,
+      state: 'pending',
+      required,
+      baseline_read: 0,
+      last_seen_tag: null,
+      started_ms: now,
+      deadline_ms: now + policy.timeoutMs,
+      triggered_ms: null,
+      trigger_confirmed_ms: null,
+      next_check_ms: now,
+      checks: 0,
+      errors_in_row: 0,
+      last_status: 'created',
+      result: null,
+      updated_ms: now,
+    })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
   let row = await db.selectFrom('preparations').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
@@ -98,7 +136,11 @@ export async function advancePreparation(app: AppContext, model: string, key: st
   const secrets = [...app.config.secretValues, ...(policy.token ? [policy.token] : [])];
   const update = async (set: Partial<Selectable<PreparationsTable>>) => {
     if (set.last_status) set.last_status = redact(set.last_status, secrets);
-    await db.updateTable('preparations').set({ ...set, updated_ms: now }).where('key', '=', key).execute();
+    await db
+      .updateTable('preparations')
+      .set({ ...set, updated_ms: now })
+      .where('key', '=', key)
+      .execute();
     row = await db.selectFrom('preparations').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
   };
 
@@ -113,16 +155,34 @@ export async function advancePreparation(app: AppContext, model: string, key: st
   if (row.state === 'pending') {
     if (!row.baseline_read) {
       const before = await readMetadata(policy, app.config, now);
-      if (before.kind === 'metadata') await update({ baseline_read: 1, last_seen_tag: before.metadata.version_tag, last_status: `current version ${before.metadata.version_tag} (${before.metadata.num_samples} samples) recorded before triggering` });
-      else if (before.kind === 'not_found') await update({ baseline_read: 1, last_seen_tag: null, last_status: 'no dataset_metadata.json yet; any version will be new' });
+      if (before.kind === 'metadata')
+        await update({
+          baseline_read: 1,
+          last_seen_tag: before.metadata.version_tag,
+          last_status: `current version ${before.metadata.version_tag} (${before.metadata.num_samples} samples) recorded before triggering`,
+        });
+      else if (before.kind === 'not_found')
+        await update({
+          baseline_read: 1,
+          last_seen_tag: null,
+          last_status: 'no dataset_metadata.json yet; any version will be new',
+        });
       else return failOrRetry(before, 'reading the current version before triggering');
     }
     // Claim the trigger: only the process that moves pending → waiting triggers (at most once).
-    const claimed = await db.updateTable('preparations').set({ state: 'waiting', triggered_ms: now, next_check_ms: now + policy.intervalMs, updated_ms: now }).where('key', '=', key).where('state', '=', 'pending').executeTakeFirst();
+    const claimed = await db
+      .updateTable('preparations')
+      .set({ state: 'waiting', triggered_ms: now, next_check_ms: now + policy.intervalMs, updated_ms: now })
+      .where('key', '=', key)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) === 1) {
       const res = await triggerPreparer(policy, { config: app.config, model, key, required }, now);
       if (res.kind === 'ok') {
-        await update({ trigger_confirmed_ms: now, last_status: `${describeTrigger(line)} triggered; polling ${metadataUrl(policy, app.config)} every ${formatDuration(policy.intervalMs)} for num_samples >= ${required} and a version other than ${row.last_seen_tag ?? '(none)'}` });
+        await update({
+          trigger_confirmed_ms: now,
+          last_status: `${describeTrigger(line)} triggered; polling ${metadataUrl(policy, app.config)} every ${formatDuration(policy.intervalMs)} for num_samples >= ${required} and a version other than ${row.last_seen_tag ?? '(none)'}`,
+        });
         log.info(row.last_status!);
       } else {
         await update({ state: 'failed', last_status: `${describeTrigger(line)} failed: ${res.message}` });
@@ -141,24 +201,50 @@ export async function advancePreparation(app: AppContext, model: string, key: st
     const m = read.metadata;
     const isNew = m.version_tag !== row.last_seen_tag;
     if (isNew && m.num_samples >= row.required) {
-      await update({ state: 'succeeded', checks, errors_in_row: 0, result: JSON.stringify(m), last_status: `new version ${m.version_tag} with ${m.num_samples} samples (>= ${row.required}) after ${checks} check(s)` });
+      await update({
+        state: 'succeeded',
+        checks,
+        errors_in_row: 0,
+        result: JSON.stringify(m),
+        last_status: `new version ${m.version_tag} with ${m.num_samples} samples (>= ${row.required}) after ${checks} check(s)`,
+      });
       log.info(row.last_status!);
       return toPreparation(row);
     }
-    const why = !isNew ? `still version ${m.version_tag}` : `version ${m.version_tag} has ${m.num_samples} samples, fewer than ${row.required}`;
-    await update({ checks, errors_in_row: 0, next_check_ms: now + policy.intervalMs, last_status: `current_len=${m.num_samples} required_len=${row.required} version=${m.version_tag}: ${why}` });
+    const why = !isNew
+      ? `still version ${m.version_tag}`
+      : `version ${m.version_tag} has ${m.num_samples} samples, fewer than ${row.required}`;
+    await update({
+      checks,
+      errors_in_row: 0,
+      next_check_ms: now + policy.intervalMs,
+      last_status: `current_len=${m.num_samples} required_len=${row.required} version=${m.version_tag}: ${why}`,
+    });
     log.info(row.last_status!);
     return toPreparation(row);
   }
   if (read.kind === 'not_found') {
-    await update({ checks, errors_in_row: 0, next_check_ms: now + policy.intervalMs, last_status: `dataset_metadata.json not found (404) at ${metadataUrl(policy, app.config)}; waiting for the preparer to publish it` });
+    await update({
+      checks,
+      errors_in_row: 0,
+      next_check_ms: now + policy.intervalMs,
+      last_status: `dataset_metadata.json not found (404) at ${metadataUrl(policy, app.config)}; waiting for the preparer to publish it`,
+    });
     return toPreparation(row);
   }
   return failOrRetry(read, 'polling dataset_metadata.json', checks);
 
-  async function failOrRetry(res: Exclude<MetadataRead, { kind: 'metadata' }>, doing: string, checksDone = row.checks): Promise<Preparation> {
+  async function failOrRetry(
+    res: Exclude<MetadataRead, { kind: 'metadata' }>,
+    doing: string,
+    checksDone = row.checks,
+  ): Promise<Preparation> {
     if (res.kind === 'auth') {
-      await update({ state: 'failed', checks: checksDone, last_status: `${doing}: ${res.message}; check that the token (prepare.token) can read ${metadataUrl(policy, app.config)}` });
+      await update({
+        state: 'failed',
+        checks: checksDone,
+        last_status: `${doing}: ${res.message}; check that the token (prepare.token) can read ${metadataUrl(policy, app.config)}`,
+      });
       log.error(row.last_status!);
       return toPreparation(row);
     }
@@ -169,8 +255,16 @@ export async function advancePreparation(app: AppContext, model: string, key: st
     }
     if (res.kind !== 'retryable') return toPreparation(row);
     const errors = row.errors_in_row + 1;
-    const backoff = Math.min(policy.maxBackoffMs, Math.max(res.retryAfterMs ?? 0, policy.intervalMs * 2 ** (errors - 1)));
-    await update({ checks: checksDone, errors_in_row: errors, next_check_ms: now + backoff, last_status: `${doing}: ${res.message}; retrying in ${formatDuration(backoff)}${res.retryAfterMs !== null ? ' (Retry-After)' : ''}` });
+    const backoff = Math.min(
+      policy.maxBackoffMs,
+      Math.max(res.retryAfterMs ?? 0, policy.intervalMs * 2 ** (errors - 1)),
+    );
+    await update({
+      checks: checksDone,
+      errors_in_row: errors,
+      next_check_ms: now + backoff,
+      last_status: `${doing}: ${res.message}; retrying in ${formatDuration(backoff)}${res.retryAfterMs !== null ? ' (Retry-After)' : ''}`,
+    });
     log.warn(row.last_status!);
     return toPreparation(row);
   }

@@ -24,7 +24,12 @@ function moreDistinctThan(xs: ArrayLike<Value>, limit: number): boolean {
   return false;
 }
 
-export function binnedShares(ref: Value[], cur: Value[], numeric: boolean, fillZeros: boolean): { ref: number[]; cur: number[] } {
+export function binnedShares(
+  ref: Value[],
+  cur: Value[],
+  numeric: boolean,
+  fillZeros: boolean,
+): { ref: number[]; cur: number[] } {
   let r: number[];
   let c: number[];
   if (numeric && moreDistinctThan(ref, 20)) {

@@ -84,7 +84,9 @@ function present(v: unknown): boolean {
 }
 
 export function driftReport(reference: Row[], current: Row[], options: DriftOptions = {}): DriftReport {
-  const columns = options.columns ?? [...new Set([...reference.flatMap((r) => Object.keys(r)), ...current.flatMap((r) => Object.keys(r))])];
+  const columns = options.columns ?? [
+    ...new Set([...reference.flatMap((r) => Object.keys(r)), ...current.flatMap((r) => Object.keys(r))]),
+  ];
   const out: ColumnDrift[] = [];
   for (const column of columns) {
     const o = options.overrides?.[column] ?? {};
@@ -93,13 +95,29 @@ export function driftReport(reference: Row[], current: Row[], options: DriftOpti
     const kind = o.kind ?? inferKind([...refRaw, ...curRaw]);
     const base = { column, kind, referenceRows: refRaw.length, currentRows: curRaw.length };
     if (refRaw.length === 0 || curRaw.length === 0) {
-      out.push({ ...base, method: o.method ?? 'ks', statistic: NaN, pvalue: null, threshold: NaN, drift: false, skipped: `no values in the ${refRaw.length === 0 ? 'reference' : 'current'} data` });
+      out.push({
+        ...base,
+        method: o.method ?? 'ks',
+        statistic: NaN,
+        pvalue: null,
+        threshold: NaN,
+        drift: false,
+        skipped: `no values in the ${refRaw.length === 0 ? 'reference' : 'current'} data`,
+      });
       continue;
     }
     if (kind === 'text') {
       const t = textDrift(refRaw.map(String), curRaw.map(String));
       const threshold = o.threshold ?? options.textThreshold ?? 0.1;
-      out.push({ ...base, method: 'text', statistic: t.jensenshannon, pvalue: null, threshold, drift: t.jensenshannon >= threshold, text: { oovRate: t.oovRate, embeddingCosine: t.embeddingCosine } });
+      out.push({
+        ...base,
+        method: 'text',
+        statistic: t.jensenshannon,
+        pvalue: null,
+        threshold,
+        drift: t.jensenshannon >= threshold,
+        text: { oovRate: t.oovRate, embeddingCosine: t.embeddingCosine },
+      });
       continue;
     }
     const ref: Value[] = kind === 'numeric' ? refRaw.map(Number) : refRaw.map((v) => String(v));
@@ -112,5 +130,12 @@ export function driftReport(reference: Row[], current: Row[], options: DriftOpti
   const drifted = tested.filter((c) => c.drift).length;
   const shareThreshold = options.shareThreshold ?? 0.5;
   const driftShare = tested.length ? drifted / tested.length : 0;
-  return { columns: out, driftedColumns: drifted, testedColumns: tested.length, driftShare, shareThreshold, datasetDrift: tested.length > 0 && driftShare >= shareThreshold };
+  return {
+    columns: out,
+    driftedColumns: drifted,
+    testedColumns: tested.length,
+    driftShare,
+    shareThreshold,
+    datasetDrift: tested.length > 0 && driftShare >= shareThreshold,
+  };
 }

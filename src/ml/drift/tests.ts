@@ -24,9 +24,22 @@ export interface TestOutcome {
   drift: boolean;
 }
 
-export const DEFAULT_THRESHOLDS: Record<DriftMethod, number> = { ks: 0.05, chisquare: 0.05, z: 0.05, wasserstein: 0.1, jensenshannon: 0.1, psi: 0.1 };
+export const DEFAULT_THRESHOLDS: Record<DriftMethod, number> = {
+  ks: 0.05,
+  chisquare: 0.05,
+  z: 0.05,
+  wasserstein: 0.1,
+  jensenshannon: 0.1,
+  psi: 0.1,
+};
 
-export function runTest(method: DriftMethod, ref: Value[], cur: Value[], numeric: boolean, threshold = DEFAULT_THRESHOLDS[method]): TestOutcome {
+export function runTest(
+  method: DriftMethod,
+  ref: Value[],
+  cur: Value[],
+  numeric: boolean,
+  threshold = DEFAULT_THRESHOLDS[method],
+): TestOutcome {
   switch (method) {
     case 'ks': {
       const r = ks2samp(ref as number[], cur as number[]);

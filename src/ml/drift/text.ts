@@ -45,7 +45,12 @@ export function textDrift(ref: string[], cur: string[]): TextDrift {
     }
   }
   const vocab = [...new Set([...refCounts.keys(), ...curCounts.keys()])];
-  const js = vocab.length ? jensenShannon(vocab.map((t) => refCounts.get(t) ?? 0), vocab.map((t) => curCounts.get(t) ?? 0)) : 0;
+  const js = vocab.length
+    ? jensenShannon(
+        vocab.map((t) => refCounts.get(t) ?? 0),
+        vocab.map((t) => curCounts.get(t) ?? 0),
+      )
+    : 0;
   // IDF from the reference (smoothed as scikit-learn does): ln((1 + n) / (1 + df)) + 1.
   const idf = (t: string) => Math.log((1 + refDocs.length) / (1 + (docFreq.get(t) ?? 0))) + 1;
   const meanVector = (docs: string[][]) => {

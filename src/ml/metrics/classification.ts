@@ -48,7 +48,8 @@ const sortLabels = (xs: Iterable<string>) => [...new Set(xs)].sort();
 export function classificationMetrics(input: ClassificationInput): ClassificationMetrics {
   const { truth, predicted } = input;
   const n = truth.length;
-  if (n === 0 || predicted.length !== n) throw new RangeError(`need as many predictions as truths (got ${n} and ${predicted.length})`);
+  if (n === 0 || predicted.length !== n)
+    throw new RangeError(`need as many predictions as truths (got ${n} and ${predicted.length})`);
   const labels = sortLabels([...truth, ...predicted]);
   const index = new Map(labels.map((l, i) => [l, i]));
   const cm = labels.map(() => labels.map(() => 0));
@@ -107,7 +108,11 @@ function probabilityMetrics(input: ClassificationInput): Pick<ClassificationMetr
   }
   // One-vs-rest, macro average over the classes (scikit-learn's multi_class='ovr').
   let sum = 0;
-  for (const [j, c] of classes.entries()) sum += binaryAuc(input.truth.map((t) => (t === c ? 1 : 0)), P.map((row) => row[j]!));
+  for (const [j, c] of classes.entries())
+    sum += binaryAuc(
+      input.truth.map((t) => (t === c ? 1 : 0)),
+      P.map((row) => row[j]!),
+    );
   return { roc_auc: sum / classes.length, log_loss: logLoss(input.truth, P, classes), brier: null };
 }
 
@@ -115,7 +120,7 @@ function probabilityMetrics(input: ClassificationInput): Pick<ClassificationMetr
 export function binaryAuc(y: number[], scores: number[]): number {
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => a[0] - b[0]);
   const ranks = new Array<number>(scores.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
     const r = (i + j) / 2 + 1;

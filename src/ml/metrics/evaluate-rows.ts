@@ -8,13 +8,20 @@ import type { MetricLookup } from '../../core/gate.js';
 import { classificationMetrics, type ClassificationMetrics } from './classification.js';
 import { regressionMetrics, type RegressionMetrics } from './regression.js';
 
-export type Metrics = ({ task: 'classification' } & ClassificationMetrics) | ({ task: 'regression' } & RegressionMetrics);
+export type Metrics =
+  ({ task: 'classification' } & ClassificationMetrics) | ({ task: 'regression' } & RegressionMetrics);
 
-export function metricsFromRows(rows: Record<string, unknown>[], task: 'classification' | 'regression', source = 'predictions'): Metrics {
+export function metricsFromRows(
+  rows: Record<string, unknown>[],
+  task: 'classification' | 'regression',
+  source = 'predictions',
+): Metrics {
   if (rows.length === 0) throw new InputError(`${source} has no rows`);
   rows.forEach((r, i) => {
-    if (r.label === undefined || r.label === null || r.label === '') throw new InputError(`${source}: row ${i + 1}: "label" is required (the true value)`);
-    if (r.prediction === undefined || r.prediction === null || r.prediction === '') throw new InputError(`${source}: row ${i + 1}: "prediction" is required`);
+    if (r.label === undefined || r.label === null || r.label === '')
+      throw new InputError(`${source}: row ${i + 1}: "label" is required (the true value)`);
+    if (r.prediction === undefined || r.prediction === null || r.prediction === '')
+      throw new InputError(`${source}: row ${i + 1}: "prediction" is required`);
   });
   if (task === 'regression') {
     const y = rows.map((r, i) => num(r.label, `${source}: row ${i + 1}: label`));
@@ -31,11 +38,20 @@ export function metricsFromRows(rows: Record<string, unknown>[], task: 'classifi
       let p = r.proba;
       if (typeof p === 'string') p = p.trim().startsWith('{') ? JSON.parse(p) : Number(p);
       if (typeof p === 'number') {
-        if (labels.length !== 2) throw new InputError(`${source}: row ${i + 1}: a single number for "proba" needs a binary task; give {"label": probability, ...}`);
+        if (labels.length !== 2)
+          throw new InputError(
+            `${source}: row ${i + 1}: a single number for "proba" needs a binary task; give {"label": probability, ...}`,
+          );
         return { [labels[0]!]: 1 - p, [labels[1]!]: p };
       }
-      if (!p || typeof p !== 'object') throw new InputError(`${source}: row ${i + 1}: "proba" must be a number or an object of label → probability`);
-      return Object.fromEntries(Object.entries(p as Record<string, unknown>).map(([k, v]) => [k, num(v, `${source}: row ${i + 1}: proba.${k}`)]));
+      if (!p || typeof p !== 'object')
+        throw new InputError(`${source}: row ${i + 1}: "proba" must be a number or an object of label → probability`);
+      return Object.fromEntries(
+        Object.entries(p as Record<string, unknown>).map(([k, v]) => [
+          k,
+          num(v, `${source}: row ${i + 1}: proba.${k}`),
+        ]),
+      );
     });
   }
   return { task, ...classificationMetrics({ truth, predicted, proba }) };
@@ -43,7 +59,8 @@ export function metricsFromRows(rows: Record<string, unknown>[], task: 'classifi
 
 function num(v: unknown, where: string): number {
   const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new InputError(`${where}: expected a number, got ${JSON.stringify(v)}`);
+  if (typeof n !== 'number' || !Number.isFinite(n))
+    throw new InputError(`${where}: expected a number, got ${JSON.stringify(v)}`);
   return n;
 }
 

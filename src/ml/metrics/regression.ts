@@ -10,7 +10,8 @@ export interface RegressionMetrics {
 
 export function regressionMetrics(truth: number[], predicted: number[]): RegressionMetrics {
   const n = truth.length;
-  if (n === 0 || predicted.length !== n) throw new RangeError(`need as many predictions as truths (got ${n} and ${predicted.length})`);
+  if (n === 0 || predicted.length !== n)
+    throw new RangeError(`need as many predictions as truths (got ${n} and ${predicted.length})`);
   const eps = 2.220446049250313e-16;
   let abs = 0;
   let sq = 0;

@@ -36,7 +36,12 @@ export function width(spec: FeaturizerSpec): number {
 }
 
 /** Fits the text featurizer and transforms the same rows, hashing every document once. */
-export function fitTransformText(inputs: Input[], field = 'text', bits = 20, minDf = 1): { spec: TextFeaturizerSpec; X: Csr } {
+export function fitTransformText(
+  inputs: Input[],
+  field = 'text',
+  bits = 20,
+  minDf = 1,
+): { spec: TextFeaturizerSpec; X: Csr } {
   const df = new Int32Array(1 << bits);
   const docs = inputs.map((x) => hashedNgrams(String(x[field] ?? ''), bits));
   for (const doc of docs) for (const b of doc.buckets) df[b]!++;
@@ -153,7 +158,11 @@ function columnLookup(spec: TextFeaturizerSpec): Int32Array {
 }
 
 export function transform(spec: FeaturizerSpec, inputs: Input[]): Csr {
-  if (spec.kind === 'text') return textRows(spec, inputs.map((x) => hashedNgrams(String(x[spec.field] ?? ''), spec.bits)));
+  if (spec.kind === 'text')
+    return textRows(
+      spec,
+      inputs.map((x) => hashedNgrams(String(x[spec.field] ?? ''), spec.bits)),
+    );
   // At most one entry per numeric field and one per categorical field in a row.
   const { numeric, categorical } = spec;
   const fields = numeric.map((f) => f.field);

@@ -25,7 +25,11 @@ export interface OptimizerOptions {
 /** `objective(w, grad)` returns the loss at w and writes its gradient into grad. */
 export type Objective = (w: Float64Array, grad: Float64Array) => number;
 
-export function lbfgs(objective: Objective, w0: Float64Array, options: OptimizerOptions = {}): { w: Float64Array; loss: number; iterations: number } {
+export function lbfgs(
+  objective: Objective,
+  w0: Float64Array,
+  options: OptimizerOptions = {},
+): { w: Float64Array; loss: number; iterations: number } {
   const maxIter = options.maxIter ?? 200;
   const m = options.memory ?? 8;
   const gradTol = options.gradTol ?? 1e-5;
@@ -38,7 +42,11 @@ export function lbfgs(objective: Objective, w0: Float64Array, options: Optimizer
   let loss = objective(w, g);
   // History pairs (s = Δw, y = Δgradient), newest last, in m preallocated pairs of vectors: a
   // pair's vectors come from the spares, the oldest pair's go back when all are in use.
-  const spare = Array.from({ length: m }, (_, k) => [history.subarray(2 * k * n, (2 * k + 1) * n), history.subarray((2 * k + 1) * n, (2 * k + 2) * n)] as const);
+  const spare = Array.from(
+    { length: m },
+    (_, k) =>
+      [history.subarray(2 * k * n, (2 * k + 1) * n), history.subarray((2 * k + 1) * n, (2 * k + 2) * n)] as const,
+  );
   const S: Float64Array[] = [];
   const Y: Float64Array[] = [];
   const rho: number[] = [];
@@ -101,7 +109,16 @@ export function lbfgs(objective: Objective, w0: Float64Array, options: Optimizer
  * (initial H = γ·I, γ = sᵀy / yᵀy of the newest pair) and returns the slope gᵀd. Each update of d
  * is fused with the inner product the next step needs: one pass over d per pair and loop.
  */
-function direction({ axpbyDot, dot }: Kernels, d: Float64Array, g: Float64Array, S: Float64Array[], Y: Float64Array[], rho: number[], gamma: number[], alpha: Float64Array): number {
+function direction(
+  { axpbyDot, dot }: Kernels,
+  d: Float64Array,
+  g: Float64Array,
+  S: Float64Array[],
+  Y: Float64Array[],
+  rho: number[],
+  gamma: number[],
+  alpha: Float64Array,
+): number {
   const h = S.length;
   if (h === 0) {
     scaleInto(d, g, -1);

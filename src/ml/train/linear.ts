@@ -33,7 +33,11 @@ const NEWTON_MAX_PARAMS = 200;
 
 export function trainSoftmax(X: Csr, y: Int32Array, k: number, lambda: number, opts: OptimizerOptions = {}): Fit {
   const r = minimise(X, softmaxLoss(y, k), lambda, new Float64Array((X.cols + 1) * k), opts);
-  return { weights: { k, d: X.cols, w: r.w.slice(0, X.cols * k), b: r.w.slice(X.cols * k) }, iterations: r.iterations, loss: r.loss };
+  return {
+    weights: { k, d: X.cols, w: r.w.slice(0, X.cols * k), b: r.w.slice(X.cols * k) },
+    iterations: r.iterations,
+    loss: r.loss,
+  };
 }
 
 /**
@@ -60,7 +64,13 @@ export function trainRidge(X: Csr, y: Float64Array, lambda: number, opts: Optimi
 }
 
 /** Newton's method when the model has few parameters, else L-BFGS. */
-function minimise(X: Csr, loss: Loss, lambda: number, start: Float64Array, opts: OptimizerOptions): { w: Float64Array; loss: number; iterations: number } {
+function minimise(
+  X: Csr,
+  loss: Loss,
+  lambda: number,
+  start: Float64Array,
+  opts: OptimizerOptions,
+): { w: Float64Array; loss: number; iterations: number } {
   if (start.length <= NEWTON_MAX_PARAMS) return newton(denseObjective(X, loss, lambda), start, opts);
   return lbfgs(columnObjective(X, loss, lambda), start, opts);
 }

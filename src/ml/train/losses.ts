@@ -35,7 +35,10 @@ export function lossArena<K extends string, I extends string = never>(
   intLengths = {} as Record<I, number>,
 ): { arrays: Record<K, Float64Array>; ints: Record<I, Int32Array>; kernels: Kernels; block: BlockLoss } {
   const scratch = loss.kind === 'softmax' ? B : 0;
-  const { arrays, ints, kernels } = wasmArena<K | 'targets' | 'max' | 'sum', I>({ ...lengths, targets: loss.y.length, max: scratch, sum: scratch }, intLengths);
+  const { arrays, ints, kernels } = wasmArena<K | 'targets' | 'max' | 'sum', I>(
+    { ...lengths, targets: loss.y.length, max: scratch, sum: scratch },
+    intLengths,
+  );
   const { targets: y, max, sum } = arrays;
   y.set(loss.y);
   const block: BlockLoss =

@@ -6,7 +6,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
-import { fitTabular, fitTransformText, transform, width, type FeaturizerSpec, type Input, type TextFeaturizerSpec } from './featurize.js';
+import {
+  fitTabular,
+  fitTransformText,
+  transform,
+  width,
+  type FeaturizerSpec,
+  type Input,
+  type TextFeaturizerSpec,
+} from './featurize.js';
 import type { Csr } from './sparse.js';
 import { scores, trainBinaryLogistic, trainRidge, trainSoftmax, type LinearWeights } from './linear.js';
 
@@ -52,15 +60,27 @@ export interface Prediction {
   value?: number;
 }
 
-export function trainModel(rows: { input: Input; label: string }[], task: Task, params: TrainParams = {}, onIteration?: (i: number, loss: number) => void): TrainedModel {
+export function trainModel(
+  rows: { input: Input; label: string }[],
+  task: Task,
+  params: TrainParams = {},
+  onIteration?: (i: number, loss: number) => void,
+): TrainedModel {
   if (rows.length === 0) throw new UsageError('cannot train on an empty train split');
   const text = task === 'text-classification';
-  const p: Required<TrainParams> = { C: params.C ?? (text ? 10 : 1), maxIter: params.maxIter ?? (text ? 30 : 100), bits: params.bits ?? 20, textField: params.textField ?? 'text', minDf: params.minDf ?? 2 };
+  const p: Required<TrainParams> = {
+    C: params.C ?? (text ? 10 : 1),
+    maxIter: params.maxIter ?? (text ? 30 : 100),
+    bits: params.bits ?? 20,
+    textField: params.textField ?? 'text',
+    minDf: params.minDf ?? 2,
+  };
   const t0 = performance.now();
   const inputs = rows.map((r) => r.input);
   let featurizer: FeaturizerSpec;
   let X: Csr;
-  if (task === 'text-classification') ({ spec: featurizer, X } = fitTransformText(inputs, p.textField, p.bits, p.minDf));
+  if (task === 'text-classification')
+    ({ spec: featurizer, X } = fitTransformText(inputs, p.textField, p.bits, p.minDf));
   else {
     featurizer = fitTabular(inputs);
     X = transform(featurizer, inputs);
@@ -69,21 +89,28 @@ export function trainModel(rows: { input: Input; label: string }[], task: Task, 
   let labels: string[] = [];
   let result: { weights: LinearWeights; iterations: number; loss: number };
   if (task === 'tabular-regression') {
-    const y = Float64Array.from(rows.map((r, i) => {
-      const v = Number(r.label);
-      if (!Number.isFinite(v)) throw new UsageError(`train row ${i + 1}: label ${JSON.stringify(r.label)} is not a number`);
-      return v;
-    }));
+    const y = Float64Array.from(
+      rows.map((r, i) => {
+        const v = Number(r.label);
+        if (!Number.isFinite(v))
+          throw new UsageError(`train row ${i + 1}: label ${JSON.stringify(r.label)} is not a number`);
+        return v;
+      }),
+    );
     result = trainRidge(X, y, lambda, { maxIter: p.maxIter, onIteration });
   } else {
     const seen = new Set<string>();
     for (let i = 0; i < rows.length; i++) seen.add(rows[i]!.label);
     labels = [...seen].sort();
-    if (labels.length < 2) throw new UsageError(`the train split has one class only (${labels[0]}): a classifier needs at least two`);
+    if (labels.length < 2)
+      throw new UsageError(`the train split has one class only (${labels[0]}): a classifier needs at least two`);
     const index = new Map(labels.map((l, i) => [l, i]));
     const y = new Int32Array(rows.length);
     for (let i = 0; i < rows.length; i++) y[i] = index.get(rows[i]!.label)!;
-    result = labels.length === 2 ? trainBinaryLogistic(X, y, lambda, { maxIter: p.maxIter, onIteration }) : trainSoftmax(X, y, labels.length, lambda, { maxIter: p.maxIter, onIteration });
+    result =
+      labels.length === 2
+        ? trainBinaryLogistic(X, y, lambda, { maxIter: p.maxIter, onIteration })
+        : trainSoftmax(X, y, labels.length, lambda, { maxIter: p.maxIter, onIteration });
   }
   return {
     format: 'refit-linear/2',
@@ -95,7 +122,12 @@ export function trainModel(rows: { input: Input; label: string }[], task: Task, 
     w: Array.from(result.weights.w),
     b: Array.from(result.weights.b),
     params: p,
-    training: { rows: rows.length, iterations: result.iterations, loss: result.loss, seconds: (performance.now() - t0) / 1000 },
+    training: {
+      rows: rows.length,
+      iterations: result.iterations,
+      loss: result.loss,
+      seconds: (performance.now() - t0) / 1000,
+    },
   };
 }
 
@@ -133,7 +165,9 @@ export function loadModel(path: string): TrainedModel {
   const m = JSON.parse(readFileSync(path, 'utf8')) as TrainedModel | FormatOne;
   if (m.format === 'refit-linear/2') return m;
   if (m.format === 'refit-linear/1') return fromFormatOne(m);
-  throw new UsageError(`${path} is not a refit built-in model (format ${JSON.stringify((m as { format?: unknown }).format)}); retrain it with this version of refit`);
+  throw new UsageError(
+    `${path} is not a refit built-in model (format ${JSON.stringify((m as { format?: unknown }).format)}); retrain it with this version of refit`,
+  );
 }
 
 type FormatOne = Omit<TrainedModel, 'format' | 'featurizer'> & {
@@ -143,7 +177,8 @@ type FormatOne = Omit<TrainedModel, 'format' | 'featurizer'> & {
 
 function fromFormatOne(m: FormatOne): TrainedModel {
   const f = m.featurizer;
-  if (f.kind !== 'text' || !('columns' in f)) return { ...m, format: 'refit-linear/2', featurizer: f as FeaturizerSpec };
+  if (f.kind !== 'text' || !('columns' in f))
+    return { ...m, format: 'refit-linear/2', featurizer: f as FeaturizerSpec };
   const { columns, ...rest } = f;
   const buckets = new Array<number>(rest.idf.length);
   for (const [b, c] of Object.entries(columns)) buckets[c] = Number(b);

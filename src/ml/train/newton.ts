@@ -14,7 +14,11 @@ import { wasmArena } from './wasm/arena.js';
  */
 export type TwiceDifferentiable = (w: Float64Array, grad?: Float64Array, hess?: Float64Array) => number;
 
-export function newton(objective: TwiceDifferentiable, w0: Float64Array, options: OptimizerOptions = {}): { w: Float64Array; loss: number; iterations: number } {
+export function newton(
+  objective: TwiceDifferentiable,
+  w0: Float64Array,
+  options: OptimizerOptions = {},
+): { w: Float64Array; loss: number; iterations: number } {
   const maxIter = options.maxIter ?? 100;
   const gradTol = options.gradTol ?? 1e-6;
   const lossTol = options.lossTol ?? 1e-12;

@@ -36,7 +36,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('feedback_pk', ['model', 'prediction_id'])
     .execute();
   await db.schema.createIndex('feedback_model_ts').on('feedback').columns(['model', 'ts_ms']).execute();
-  await db.schema.createIndex('feedback_unmatched').on('feedback').columns(['model', 'prediction_id']).where(sql.ref('outcome'), 'is', null).execute();
+  await db.schema
+    .createIndex('feedback_unmatched')
+    .on('feedback')
+    .columns(['model', 'prediction_id'])
+    .where(sql.ref('outcome'), 'is', null)
+    .execute();
 
   await db.schema
     .createTable('examples')
@@ -110,7 +115,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('runs_model_created').on('runs').columns(['model', 'created_ms']).execute();
   await db.schema.createIndex('runs_state').on('runs').columns(['state']).execute();
   // At most one queued run per model line, whatever the number of instances.
-  await db.schema.createIndex('runs_one_queued').on('runs').column('model').unique().where(sql.ref('state'), '=', 'queued').execute();
+  await db.schema
+    .createIndex('runs_one_queued')
+    .on('runs')
+    .column('model')
+    .unique()
+    .where(sql.ref('state'), '=', 'queued')
+    .execute();
 
   await db.schema
     .createTable('steps')
@@ -147,7 +158,20 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['locks', 'decisions', 'steps', 'runs', 'trigger_state', 'budget_state', 'accuracy_hourly', 'evidence_counters', 'examples', 'feedback', 'predictions', 'model_lines']) {
+  for (const t of [
+    'locks',
+    'decisions',
+    'steps',
+    'runs',
+    'trigger_state',
+    'budget_state',
+    'accuracy_hourly',
+    'evidence_counters',
+    'examples',
+    'feedback',
+    'predictions',
+    'model_lines',
+  ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

@@ -15,12 +15,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('metadata', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('datasets_pk', ['model', 'tag'])
     .execute();
-  await db.schema.createIndex('datasets_build_key').on('datasets').column('build_key').unique().where(sql.ref('build_key'), 'is not', null).execute();
+  await db.schema
+    .createIndex('datasets_build_key')
+    .on('datasets')
+    .column('build_key')
+    .unique()
+    .where(sql.ref('build_key'), 'is not', null)
+    .execute();
   await db.schema.createIndex('datasets_model_created').on('datasets').columns(['model', 'created_ms']).execute();
   await db.schema.alterTable('feedback').addColumn('dataset_tag', 'text').execute();
   await db.schema.alterTable('examples').addColumn('dataset_tag', 'text').execute();
   // Covering for sampling: candidates are read from the index alone.
-  await db.schema.createIndex('feedback_model_outcome').on('feedback').columns(['model', 'outcome', 'prediction_id', 'label', 'reviewer_confidence']).where(sql.ref('dataset_tag'), 'is', null).execute();
+  await db.schema
+    .createIndex('feedback_model_outcome')
+    .on('feedback')
+    .columns(['model', 'outcome', 'prediction_id', 'label', 'reviewer_confidence'])
+    .where(sql.ref('dataset_tag'), 'is', null)
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -5,7 +5,14 @@ import { wasmArena } from './arena.js';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
 // The loops the WebAssembly kernels replace, in plain JavaScript: the kernels must agree bit for bit.
-function refSoftmax(z: Float64Array, stride: number, m: number, y: ArrayLike<number>, k: number, second?: Float64Array): number {
+function refSoftmax(
+  z: Float64Array,
+  stride: number,
+  m: number,
+  y: ArrayLike<number>,
+  k: number,
+  second?: Float64Array,
+): number {
   const max = new Float64Array(m);
   const sum = new Float64Array(m);
   for (let r = 0; r < m; r++) max[r] = z[r]!;
@@ -48,7 +55,10 @@ function refLogistic(z: Float64Array, m: number, y: ArrayLike<number>, second: F
 
 /** Σ a[ao + i]·b[bo + i] in four lanes (i mod 4, the tail in lane 0), as the optimizers' JavaScript did. */
 function jsDot(a: Float64Array, ao: number, b: Float64Array, bo: number, m: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let i = 0;
   for (; i + 3 < m; i += 4) {
     s0 += a[ao + i]! * b[bo + i]!;
@@ -68,14 +78,43 @@ function random(seed: number, n: number, scale = 4): Float64Array {
 describe('WebAssembly training kernels', () => {
   it('kernels-wasm.ts is the compiled kernels.wat', async () => {
     // @ts-expect-error plain .mjs script without types
-    const { compileKernels } = (await import('../../../../scripts/build-wasm.mjs')) as { compileKernels(): Promise<string> };
+    const { compileKernels } = (await import('../../../../scripts/build-wasm.mjs')) as {
+      compileKernels(): Promise<string>;
+    };
     expect(readFileSync(new URL('./kernels-wasm.ts', import.meta.url), 'utf8')).toBe(await compileKernels());
   });
 
   it('exp is Math.exp bit for bit: edge cases and 300,000 arguments across its range', () => {
     const module = new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-    const { exp } = new WebAssembly.Instance(module, { math: { log: Math.log, log1p: Math.log1p }, env: { memory: new WebAssembly.Memory({ initial: 1 }) } }).exports as { exp(x: number): number };
-    const edges = [0, -0, 1, -1, 0.5, 1e-9, -1e-9, 2 ** -30, Math.LN2 / 2, Math.LN2, -Math.LN2, 1.5 * Math.LN2, 709.78, 709.7827128933840, 709.79, -708.4, -745.13, -745.14, -1e4, 1e4, Infinity, -Infinity, NaN];
+    const { exp } = new WebAssembly.Instance(module, {
+      math: { log: Math.log, log1p: Math.log1p },
+      env: { memory: new WebAssembly.Memory({ initial: 1 }) },
+    }).exports as { exp(x: number): number };
+    const edges = [
+      0,
+      -0,
+      1,
+      -1,
+      0.5,
+      1e-9,
+      -1e-9,
+      2 ** -30,
+      Math.LN2 / 2,
+      Math.LN2,
+      -Math.LN2,
+      1.5 * Math.LN2,
+      709.78,
+      709.782712893384,
+      709.79,
+      -708.4,
+      -745.13,
+      -745.14,
+      -1e4,
+      1e4,
+      Infinity,
+      -Infinity,
+      NaN,
+    ];
     const next = mulberry32(11);
     const sample = Array.from({ length: 300_000 }, (_, i) => (next() - 0.5) * [2, 60, 1500][i % 3]!);
     const differing = [...edges, ...sample].filter((x) => !Object.is(exp(x), Math.exp(x)));
@@ -87,7 +126,11 @@ describe('WebAssembly training kernels', () => {
     arrays.a.set(random(1, 64));
     arrays.b.set(random(2, 64));
     for (let m = 0; m <= 13; m++) {
-      for (const [ao, bo] of [[0, 0], [1, 0], [3, 5]] as const) {
+      for (const [ao, bo] of [
+        [0, 0],
+        [1, 0],
+        [3, 5],
+      ] as const) {
         expect(kernels.dot(arrays.a, ao, arrays.b, bo, m)).toBe(jsDot(arrays.a, ao, arrays.b, bo, m));
         const before = Array.from(arrays.out);
         kernels.multiply(arrays.a, ao, arrays.b, bo, arrays.out, 7, m, -1.5);
@@ -114,7 +157,9 @@ describe('WebAssembly training kernels', () => {
       const yNew = Array.from(y, (v, i) => 0.7 * v + -1.3 * x[i]!);
       const quads = n & ~3;
       yNew.forEach((v, i) => (lanes[i < quads ? i % 4 : 0]! += v * z[i]!));
-      expect(kernels.axpbyDot(-1.3, arrays.x, 0.7, arrays.y, arrays.z)).toBe(lanes[0]! + lanes[1]! + (lanes[2]! + lanes[3]!));
+      expect(kernels.axpbyDot(-1.3, arrays.x, 0.7, arrays.y, arrays.z)).toBe(
+        lanes[0]! + lanes[1]! + (lanes[2]! + lanes[3]!),
+      );
       expect(Array.from(arrays.y)).toEqual(yNew);
       // out ← a − b, with sᵀout and outᵀout in two lanes
       const diff = Array.from(x, (v, i) => v - z[i]!);
@@ -147,7 +192,10 @@ describe('WebAssembly training kernels', () => {
     const theta = random(22, (d + 1) * k);
     theta[3 * k + 1] = 0;
     const z0 = random(23, k * n);
-    const { arrays, ints, kernels } = wasmArena({ values: values.length, theta: theta.length, z: k * n, grad: theta.length }, { colptr: d + 1, rows: rows.length });
+    const { arrays, ints, kernels } = wasmArena(
+      { values: values.length, theta: theta.length, z: k * n, grad: theta.length },
+      { colptr: d + 1, rows: rows.length },
+    );
     ints.colptr.set(colptr);
     ints.rows.set(rows);
     arrays.values.set(values);
@@ -163,7 +211,18 @@ describe('WebAssembly training kernels', () => {
       }
     }
     expect(Array.from(arrays.z)).toEqual(Array.from(z));
-    const reg = kernels.gatherColumns(ints.colptr, ints.rows, arrays.values, d, k, arrays.z, n, arrays.theta, 0.01, arrays.grad);
+    const reg = kernels.gatherColumns(
+      ints.colptr,
+      ints.rows,
+      arrays.values,
+      d,
+      k,
+      arrays.z,
+      n,
+      arrays.theta,
+      0.01,
+      arrays.grad,
+    );
     const grad = new Float64Array(theta.length);
     let expectedReg = 0;
     for (let c = 0; c < k; c++) {
@@ -240,7 +299,9 @@ describe('WebAssembly training kernels', () => {
   });
 
   it('refuses working memory past the 4 GiB a wasm32 memory can address, saying what to change', () => {
-    expect(() => wasmArena({ w: 2 ** 28, history: 2 ** 28 + 8 })).toThrow(/4\.0 GiB of working memory.*fewer parameters/);
+    expect(() => wasmArena({ w: 2 ** 28, history: 2 ** 28 + 8 })).toThrow(
+      /4\.0 GiB of working memory.*fewer parameters/,
+    );
   });
 
   it('sizes its memory for the arrays asked for (beyond one 64 KiB page)', () => {
