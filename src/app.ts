@@ -19,7 +19,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppContext>
   const config = loadConfig(options);
   const clock = options.clock ?? systemClock;
   const store = await openStore(config.store);
-  await ensureModelLines(store.db, Object.keys(config.models), clock.now());
+  await ensureModelLines(store, Object.keys(config.models), clock.now());
   return { config, store, clock, logger: options.logger ?? silentLogger };
 }
 

@@ -11,7 +11,14 @@ export type {
   ExampleEvent,
   RunState,
 } from './core/glossary.js';
-export { RefitError, ConfigError, UsageError, InputError, ExternalSignalError, exitCodeFor } from './core/errors.js';
+export {
+  RefitError,
+  ConfigError,
+  UsageError,
+  InputError,
+  UpstreamUnavailableError,
+  exitCodeFor,
+} from './core/errors.js';
 export { ManualClock, systemClock, type Clock } from './core/ports/clock.js';
 export type { Logger } from './core/ports/logger.js';
 export { loadConfig, type LoadOptions } from './config/load.js';

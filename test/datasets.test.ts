@@ -79,13 +79,13 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
 
   it('takes every misclassified row, a stratified sample of correct ones and the examples; marks the evidence used', async () => {
     const a = await app();
-    await writeEventBatch(a.store.db, evidence('a', 80, T0, 8), T0);
+    await writeEventBatch(a.store, evidence('a', 80, T0, 8), T0);
     await writeEventBatch(
-      a.store.db,
+      a.store,
       [{ type: 'example', id: 'x1', model: 'spam', input: { text: 'labelled example' }, label: 'ham', tsMs: T0 }],
       T0,
     );
-    const before = await readEvidenceCounts(a.store.db, 'spam', 0.5);
+    const before = await readEvidenceCounts(a.store, 'spam', 0.5);
     expect(before).toEqual({ misclassified: 18, correct: 54, examples: 1 }); // 8 low-confidence rows are not evidence
     const { dataset, created } = await buildDataset(a, 'spam');
     expect(created).toBe(true);
@@ -101,7 +101,7 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
       content_sha256: dataset.contentSha256,
     });
     // Evidence since the last dataset restarts: the 36 unsampled correct rows stay available.
-    expect(await readEvidenceCounts(a.store.db, 'spam', 0.5)).toEqual({ misclassified: 0, correct: 36, examples: 0 });
+    expect(await readEvidenceCounts(a.store, 'spam', 0.5)).toEqual({ misclassified: 0, correct: 36, examples: 0 });
     expect(
       validateDataset(dataset.location, {
         task: 'text-classification',
@@ -114,11 +114,11 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
 
   it('is idempotent by build key and tags stay unique within one second', async () => {
     const a = await app();
-    await writeEventBatch(a.store.db, evidence('a', 40), T0);
+    await writeEventBatch(a.store, evidence('a', 40), T0);
     const first = await buildDataset(a, 'spam', { buildKey: 'run_1' });
     const again = await buildDataset(a, 'spam', { buildKey: 'run_1' });
     expect(again).toEqual({ dataset: first.dataset, created: false });
-    await writeEventBatch(a.store.db, evidence('b', 40), T0);
+    await writeEventBatch(a.store, evidence('b', 40), T0);
     const second = await buildDataset(a, 'spam', { buildKey: 'run_2' });
     expect(second.dataset.tag).toBe('v20261122_100000_2');
     expect(() => publish(tempDir(), first.dataset.location)).toThrow(/immutable/);
@@ -127,7 +127,7 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
   it('extend mode carries the previous version over; evidence-only does not; inputs are deduplicated', async () => {
     const clock = new ManualClock(T0);
     const ext = await app(config('extend'), clock);
-    await writeEventBatch(ext.store.db, evidence('a', 40), T0);
+    await writeEventBatch(ext.store, evidence('a', 40), T0);
     const v1 = (await buildDataset(ext, 'spam')).dataset;
     clock.advance(60_000);
     // b repeats a-0's input with a newer label: one row survives, with the new label.
@@ -151,7 +151,7 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
         tsMs: T0 + 50_000,
       },
     ];
-    await writeEventBatch(ext.store.db, [...evidence('c', 20, T0 + 40_000), ...again], T0 + 50_000);
+    await writeEventBatch(ext.store, [...evidence('c', 20, T0 + 40_000), ...again], T0 + 50_000);
     const v2 = (await buildDataset(ext, 'spam')).dataset;
     expect(v2.metadata.refit!.previous_version).toBe(v1.tag);
     expect(v2.metadata.refit!.duplicates_dropped).toBe(1);
@@ -168,9 +168,9 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
     ]);
 
     const only = await app(config('evidence-only'));
-    await writeEventBatch(only.store.db, evidence('a', 40), T0);
+    await writeEventBatch(only.store, evidence('a', 40), T0);
     await buildDataset(only, 'spam');
-    await writeEventBatch(only.store.db, evidence('c', 20, T0 + 40_000), T0);
+    await writeEventBatch(only.store, evidence('c', 20, T0 + 40_000), T0);
     const fresh = (await buildDataset(only, 'spam')).dataset;
     expect(fresh.metadata.refit!.sources.previous).toBe(0);
     expect(fresh.numSamples).toBe(10);
@@ -184,10 +184,10 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
     ] as const) {
       const clock = new ManualClock(T0);
       const a = await app(windowed(w), clock);
-      await writeEventBatch(a.store.db, evidence('a', 40), T0);
+      await writeEventBatch(a.store, evidence('a', 40), T0);
       const v1 = (await buildDataset(a, 'spam')).dataset;
       clock.advance(60_000);
-      await writeEventBatch(a.store.db, evidence('c', 4, T0 + 59_000), T0 + 59_000);
+      await writeEventBatch(a.store, evidence('c', 4, T0 + 59_000), T0 + 59_000);
       const v2 = (await buildDataset(a, 'spam')).dataset;
       const carried = ['train', 'eval', 'test']
         .flatMap((s) =>
@@ -242,7 +242,7 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
         tsMs: T0 + i,
       });
     }
-    await writeEventBatch(a.store.db, events, T0);
+    await writeEventBatch(a.store, events, T0);
     const v = (await buildDataset(a, 'spam')).dataset;
     let rows = 0;
     for (const s of ['train', 'eval', 'test']) {
@@ -260,7 +260,7 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
   it('the same evidence and seed give the same content hash in another store', async () => {
     const one = await app(config('extend', `file:${tempDir()}`));
     const two = await app(config('extend', `file:${tempDir()}`));
-    for (const a of [one, two]) await writeEventBatch(a.store.db, evidence('a', 120), T0);
+    for (const a of [one, two]) await writeEventBatch(a.store, evidence('a', 120), T0);
     const [d1, d2] = [(await buildDataset(one, 'spam')).dataset, (await buildDataset(two, 'spam')).dataset];
     expect(d1.contentSha256).toBe(d2.contentSha256);
     expect(d1.location).not.toBe(d2.location);
@@ -268,7 +268,7 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
 
   it('splits are stratified and the test split takes recent production rows first', async () => {
     const a = await app();
-    await writeEventBatch(a.store.db, evidence('a', 400), T0);
+    await writeEventBatch(a.store, evidence('a', 400), T0);
     const d = (await buildDataset(a, 'spam')).dataset;
     const read = (s: string) =>
       readFileSync(join(d.location, `${s}.jsonl`), 'utf8')

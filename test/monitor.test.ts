@@ -13,7 +13,8 @@ import type { RefitEvent } from '../src/core/glossary.js';
 import { ManualClock } from '../src/core/ports/clock.js';
 import { monitorAll } from '../src/monitor/monitor.js';
 import { deliverDue } from '../src/notify/outbox.js';
-import { aliasHistory, promote, registerVersion } from '../src/registry/registry.js';
+import { promote, registerVersion } from '../src/registry/registry.js';
+import { aliasHistory } from '../src/stores/aliases.js';
 import { writeEventBatch } from '../src/stores/evidence.js';
 import { cli, project } from './helpers/project.js';
 import { Receivers } from './helpers/receivers.js';
@@ -79,14 +80,14 @@ describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
 
   it('a significant drop rolls back once and alerts once, across repeated ticks and a second instance', async () => {
     const { app, clock } = await twoVersions('rollback');
-    await writeEventBatch(app.store.db, traffic('a', 1, 1000, 950, T0 - 3_600_000), T0);
+    await writeEventBatch(app.store, traffic('a', 1, 1000, 950, T0 - 3_600_000), T0);
     // v2 so far: 150 reviewed, bad — not enough samples for a verdict yet.
-    await writeEventBatch(app.store.db, traffic('b', 2, 150, 100, T0), T0);
+    await writeEventBatch(app.store, traffic('b', 2, 150, 100, T0), T0);
     let [r] = await monitorAll(app);
     expect(r).toMatchObject({ action: 'none', champion: 2, previous: 1 });
     expect(r!.reason).toMatch(/waiting for 200 reviewed predictions/);
 
-    await writeEventBatch(app.store.db, traffic('c', 2, 250, 170, T0 + 1000), T0 + 1000);
+    await writeEventBatch(app.store, traffic('c', 2, 250, 170, T0 + 1000), T0 + 1000);
     clock.advance(60_000);
     // Concurrent ticks; on PostgreSQL also a second instance of refit (one process cannot hold two
     // SQLite write locks — the cross-process SQLite races live in multi-process.test.ts).
@@ -117,7 +118,7 @@ describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
       await monitorAll(app);
       await deliverDue(app);
     }
-    const history = await aliasHistory(app, 'spam');
+    const history = await aliasHistory(app.store, 'spam');
     expect(history.filter((h) => h.action === 'rollback' && h.alias === 'champion')).toEqual([
       expect.objectContaining({ from: 2, to: 1, actor: 'monitor' }),
     ]);
@@ -133,14 +134,14 @@ describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
 
   it('a drop inside the margin changes nothing; action "alert" alerts once and moves nothing', async () => {
     const { app } = await twoVersions('alert');
-    await writeEventBatch(app.store.db, traffic('a', 1, 1000, 950, T0 - 3_600_000), T0);
-    await writeEventBatch(app.store.db, traffic('b', 2, 1000, 940, T0), T0);
+    await writeEventBatch(app.store, traffic('a', 1, 1000, 950, T0 - 3_600_000), T0);
+    await writeEventBatch(app.store, traffic('b', 2, 1000, 940, T0), T0);
     expect((await monitorAll(app))[0]).toMatchObject({ action: 'none' });
-    await writeEventBatch(app.store.db, traffic('c', 2, 1000, 700, T0 + 5000), T0 + 5000);
+    await writeEventBatch(app.store, traffic('c', 2, 1000, 700, T0 + 5000), T0 + 5000);
     expect((await monitorAll(app))[0]!.action).toBe('alerted');
     expect((await monitorAll(app))[0]!.action).toBe('none');
     expect(rx.to(`/slack/${dialect}-alert`)).toHaveLength(1);
-    expect((await aliasHistory(app, 'spam')).filter((h) => h.action === 'rollback')).toEqual([]);
+    expect((await aliasHistory(app.store, 'spam')).filter((h) => h.action === 'rollback')).toEqual([]);
   });
 });
 

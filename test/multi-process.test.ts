@@ -70,7 +70,7 @@ describe.each(DIALECTS)('many processes on one store (%s)', (dialect) => {
     const s = await openStore(store.url);
     try {
       // The datasets consumed the evidence: nothing is counted twice and nothing is left over.
-      for (const m of LINES) expect((await readEvidenceCounts(s.db, m, 0)).misclassified).toBe(0);
+      for (const m of LINES) expect((await readEvidenceCounts(s, m, 0)).misclassified).toBe(0);
       const all = await s.db.selectFrom('runs').select(['model', 'state']).execute();
       expect(all.map((r) => r.model).sort()).toEqual(LINES);
       expect(all.every((r) => r.state === 'succeeded')).toBe(true);

@@ -9,17 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
 import type { AppContext } from '../src/app-context.js';
 import { ManualClock } from '../src/core/ports/clock.js';
-import {
-  aliasHistory,
-  getVersion,
-  listVersions,
-  openArtifact,
-  promote,
-  registerVersion,
-  rollback,
-  setAlias,
-} from '../src/registry/registry.js';
+import { getVersion, openArtifact, promote, registerVersion, rollback, setAlias } from '../src/registry/registry.js';
 import { recordCandidateOutcome } from '../src/stores/candidate-outcome.js';
+import { aliasHistory } from '../src/stores/aliases.js';
+import { listVersions } from '../src/stores/versions.js';
 import { DIALECTS, freshStoreUrl, tempDir, type TestStoreUrl } from './helpers/stores.js';
 import { cli, project } from './helpers/project.js';
 import { refit } from './helpers/spawn.js';
@@ -72,7 +65,7 @@ describe.each(DIALECTS)('registry (%s)', (dialect) => {
     expect(v1.artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(v1.artifact.size).toBe(11);
     expect(await openArtifact(a, v1)).toContain(join('models', 'spam', 'v1'));
-    expect((await listVersions(a, 'spam')).map((v) => v.version)).toEqual([2, 1]);
+    expect((await listVersions(a.store, { model: 'spam' })).map((v) => v.version)).toEqual([2, 1]);
   });
 
   it('a corrupted artifact is refused with a clear error', async () => {
@@ -87,7 +80,7 @@ describe.each(DIALECTS)('registry (%s)', (dialect) => {
   it('promote, promote, rollback: aliases and their history; rejected candidates reset on promotion', async () => {
     const { a } = await app();
     for (const c of ['1', '2', '3']) await registerVersion(a, { model: 'spam', artifactPath: artifact(c), actor: 't' });
-    await recordCandidateOutcome(a.store.db, 'spam', 'rejected', 2, T0);
+    await recordCandidateOutcome(a.store, 'spam', 'rejected', 2, T0);
     expect((await promote(a, 'spam', 1, 'alice', 'first model')).moves).toEqual([
       { alias: 'champion', from: null, to: 1 },
     ]);
@@ -102,7 +95,7 @@ describe.each(DIALECTS)('registry (%s)', (dialect) => {
       { alias: 'previous', from: 1, to: null },
     ]);
     await expect(rollback(a, 'spam', 'x', 'y')).rejects.toThrow(/no previous champion to roll back to/);
-    const h = await aliasHistory(a, 'spam');
+    const h = await aliasHistory(a.store, 'spam');
     expect(h.map((e) => [e.seq, e.alias, e.from, e.to, e.action])).toEqual([
       [1, 'champion', null, 1, 'promote'],
       [2, 'challenger', null, 2, 'set-alias'],
@@ -138,13 +131,13 @@ describe.each(DIALECTS)('registry (%s)', (dialect) => {
       ['1', '2', '3', '4', '2', '3'].map((v) => refit(['promote', 'spam', v, '--json'], { cwd: dir, env })),
     );
     for (const r of results) expect(r.code, r.stderr).toBe(0);
-    const h = (await aliasHistory(a, 'spam')).filter((e) => e.alias === 'champion');
+    const h = (await aliasHistory(a.store, 'spam')).filter((e) => e.alias === 'champion');
     // Each move starts where the previous one ended: no lost update.
     for (let i = 1; i < h.length; i++) expect(h[i]!.from).toBe(h[i - 1]!.to);
     expect(h[0]!.from).toBeNull();
-    const champion = (await listVersions(a, 'spam')).find((v) => v.aliases.includes('champion'))!;
+    const champion = (await listVersions(a.store, { model: 'spam' })).find((v) => v.aliases.includes('champion'))!;
     expect(champion.version).toBe(h[h.length - 1]!.to);
-    const seqs = (await aliasHistory(a, 'spam')).map((e) => e.seq);
+    const seqs = (await aliasHistory(a.store, 'spam')).map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 });

@@ -112,7 +112,7 @@ describe('refit serve', () => {
     }
     expect(state).toBe('succeeded');
     const detail = await (await call(`/v1/runs/${run}`, { token: READ })).json();
-    expect(detail.steps.map((s: { step_id: string }) => s.step_id)).toEqual([
+    expect(detail.steps.map((s: { step: string }) => s.step)).toEqual([
       'prepare',
       'validate',
       'train',

@@ -94,32 +94,32 @@ describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
       fb('p2', 'ham'),
       { type: 'example', id: 'e1', model: 'spam', input: { text: 'x' }, label: 'spam', tsMs: T0 } as RefitEvent,
     ];
-    const first = await writeEventBatch(a.store.db, batch, T0);
+    const first = await writeEventBatch(a.store, batch, T0);
     expect(first).toEqual({ inserted: { prediction: 2, feedback: 2, example: 1 }, duplicates: 0, matched: 2 });
-    const again = await writeEventBatch(a.store.db, batch, T0);
+    const again = await writeEventBatch(a.store, batch, T0);
     expect(again).toEqual({ inserted: { prediction: 0, feedback: 0, example: 0 }, duplicates: 5, matched: 0 });
-    expect(await readEvidenceCounts(a.store.db, 'spam', 0)).toEqual({ misclassified: 1, correct: 1, examples: 1 });
+    expect(await readEvidenceCounts(a.store, 'spam', 0)).toEqual({ misclassified: 1, correct: 1, examples: 1 });
   });
 
   it('duplicates inside one batch are stored once', async () => {
     const a = await app();
     const r = await writeEventBatch(
-      a.store.db,
+      a.store,
       [pred('p1', 'spam'), pred('p1', 'ham'), fb('p1', 'ham'), fb('p1', 'spam')],
       T0,
     );
     expect(r.inserted).toEqual({ prediction: 1, feedback: 1, example: 0 });
     expect(r.duplicates).toBe(2);
-    expect(await readEvidenceCounts(a.store.db, 'spam', 0)).toEqual({ misclassified: 1, correct: 0, examples: 0 });
+    expect(await readEvidenceCounts(a.store, 'spam', 0)).toEqual({ misclassified: 1, correct: 0, examples: 0 });
   });
 
   it('feedback before its prediction is matched when the prediction arrives', async () => {
     const a = await app();
-    await writeEventBatch(a.store.db, [fb('late', 'ham')], T0);
-    expect(await readEvidenceCounts(a.store.db, 'spam', 0)).toEqual({ misclassified: 0, correct: 0, examples: 0 });
-    const r = await writeEventBatch(a.store.db, [pred('late', 'spam')], T0 + 1);
+    await writeEventBatch(a.store, [fb('late', 'ham')], T0);
+    expect(await readEvidenceCounts(a.store, 'spam', 0)).toEqual({ misclassified: 0, correct: 0, examples: 0 });
+    const r = await writeEventBatch(a.store, [pred('late', 'spam')], T0 + 1);
     expect(r.matched).toBe(1);
-    expect(await readEvidenceCounts(a.store.db, 'spam', 0)).toEqual({ misclassified: 1, correct: 0, examples: 0 });
+    expect(await readEvidenceCounts(a.store, 'spam', 0)).toEqual({ misclassified: 1, correct: 0, examples: 0 });
     const row = await a.store.db
       .selectFrom('feedback')
       .selectAll()
@@ -131,7 +131,7 @@ describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
   it('the reviewer-confidence floor decides what counts as evidence', async () => {
     const a = await app();
     await writeEventBatch(
-      a.store.db,
+      a.store,
       [
         pred('a', 'spam'),
         fb('a', 'ham', 0.79),
@@ -142,18 +142,18 @@ describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
       ],
       T0,
     );
-    expect((await readEvidenceCounts(a.store.db, 'spam', 0)).misclassified).toBe(3);
-    expect((await readEvidenceCounts(a.store.db, 'spam', 0.8)).misclassified).toBe(2);
-    expect((await readEvidenceCounts(a.store.db, 'spam', 0.81)).misclassified).toBe(1); // only "no confidence given"
+    expect((await readEvidenceCounts(a.store, 'spam', 0)).misclassified).toBe(3);
+    expect((await readEvidenceCounts(a.store, 'spam', 0.8)).misclassified).toBe(2);
+    expect((await readEvidenceCounts(a.store, 'spam', 0.81)).misclassified).toBe(1); // only "no confidence given"
   });
 
   it('"since the last dataset" restarts at zero after a dataset is built', async () => {
     const a = await app();
-    await writeEventBatch(a.store.db, [pred('a', 'spam'), fb('a', 'ham')], T0);
-    await markDatasetBuilt(a.store.db, 'spam');
-    expect(await readEvidenceCounts(a.store.db, 'spam', 0)).toEqual({ misclassified: 0, correct: 0, examples: 0 });
-    await writeEventBatch(a.store.db, [pred('b', 'spam'), fb('b', 'spam')], T0);
-    expect(await readEvidenceCounts(a.store.db, 'spam', 0)).toEqual({ misclassified: 0, correct: 1, examples: 0 });
+    await writeEventBatch(a.store, [pred('a', 'spam'), fb('a', 'ham')], T0);
+    await markDatasetBuilt(a.store, 'spam');
+    expect(await readEvidenceCounts(a.store, 'spam', 0)).toEqual({ misclassified: 0, correct: 0, examples: 0 });
+    await writeEventBatch(a.store, [pred('b', 'spam'), fb('b', 'spam')], T0);
+    expect(await readEvidenceCounts(a.store, 'spam', 0)).toEqual({ misclassified: 0, correct: 1, examples: 0 });
   });
 
   it('online accuracy over a count window and over a time window', async () => {
@@ -168,16 +168,16 @@ describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
     events.push(pred('o1', 'x', T0 - 3 * H, 'other'), fb('o1', 'y', 0.9, T0 - 3 * H, 'other'));
     events.push(pred('o2', 'x', T0 - 30 * 60_000, 'other'), fb('o2', 'x', 0.9, T0 - 30 * 60_000, 'other'));
     events.push(pred('o3', 'x', T0, 'other'), fb('o3', 'x', 0.9, T0, 'other'));
-    await writeEventBatch(a.store.db, events, T0);
-    expect(await readWindowAccuracy(a.store.db, a.config.models.spam!, T0)).toEqual({ accuracy: 0.75, n: 4 });
-    expect(await readWindowAccuracy(a.store.db, a.config.models.other!, T0)).toEqual({ accuracy: 1, n: 2 });
+    await writeEventBatch(a.store, events, T0);
+    expect(await readWindowAccuracy(a.store, a.config.models.spam!, T0)).toEqual({ accuracy: 0.75, n: 4 });
+    expect(await readWindowAccuracy(a.store, a.config.models.other!, T0)).toEqual({ accuracy: 1, n: 2 });
   });
 
   it('plan changes nothing; run records the decision, spends budget and queues one run', async () => {
     const clock = new ManualClock(T0);
     const a = await app(clock);
     await writeEventBatch(
-      a.store.db,
+      a.store,
       ['a', 'b', 'c'].flatMap((id) => [pred(id, 'spam'), fb(id, 'ham')]),
       T0,
     );
@@ -229,7 +229,7 @@ describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
     const clock = new ManualClock(T0);
     const a = await app(clock);
     await writeEventBatch(
-      a.store.db,
+      a.store,
       ['a', 'b'].flatMap((id) => [pred(id, 'spam'), fb(id, 'ham', 0.1)]),
       T0,
     );
@@ -251,7 +251,7 @@ describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
       const a = await app();
       const b = await app(new ManualClock(T0), urls[0]!.url);
       await writeEventBatch(
-        a.store.db,
+        a.store,
         ['a', 'b', 'c'].flatMap((id) => [pred(id, 'spam'), fb(id, 'ham')]),
         T0,
       );
@@ -269,8 +269,8 @@ describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
   it('rejected candidates raise the next retrain cost; a promotion resets it', async () => {
     const clock = new ManualClock(T0);
     const a = await app(clock);
-    await recordCandidateOutcome(a.store.db, 'spam', 'rejected', 1, T0);
-    await recordCandidateOutcome(a.store.db, 'spam', 'rejected', 1, T0);
+    await recordCandidateOutcome(a.store, 'spam', 'rejected', 1, T0);
+    await recordCandidateOutcome(a.store, 'spam', 'rejected', 1, T0);
     const row = await a.store.db
       .selectFrom('budget_state')
       .selectAll()
@@ -279,7 +279,7 @@ describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
     expect(row).toMatchObject({ tokens: 1, last_ms: null, rejections: 2 });
     const plan = await decideAll(a, { models: ['spam'], force: ['spam'], dryRun: true, actor: 't' });
     expect(plan.outcomes[0]!.decision!.budget).toMatchObject({ rejections: 2, cost: 1 }); // 1 × 2², capped at capacity 1
-    await recordCandidateOutcome(a.store.db, 'spam', 'promoted', 1, T0);
+    await recordCandidateOutcome(a.store, 'spam', 'promoted', 1, T0);
     expect(
       (await a.store.db.selectFrom('budget_state').select('rejections').executeTakeFirstOrThrow()).rejections,
     ).toBe(0);

@@ -12,8 +12,21 @@ import type { AppContext } from '../src/app-context.js';
 import { buildDataset } from '../src/datasets/build.js';
 import { loadModel, predict, trainModel } from '../src/ml/train/model.js';
 import { writeEventBatch } from '../src/stores/evidence.js';
-import { evaluateOnTest } from '../src/training/evaluate-job.js';
-import { runTraining, TrainingFailedError } from '../src/training/run-training.js';
+import { readTestRows, scoreOn } from '../src/training/evaluate-on-test.js';
+import { runLocalTraining, TrainingFailedError } from '../src/training/local-training.js';
+import { findDataset, latestDataset } from '../src/stores/datasets.js';
+
+/** A local training job on the line's latest dataset version. */
+async function runTraining(a: AppContext, model: string, opts: { key?: string } = {}) {
+  const dataset = (await latestDataset(a.store, model))!;
+  return runLocalTraining(a, a.config.models[model]!, { dataset, key: opts.key });
+}
+
+/** refit's evaluation of a trained model on its dataset version's test split. */
+async function evaluateOnTest(a: AppContext, model: string, outputDir: string, tag: string) {
+  const dir = (await findDataset(a.store, model, { tag }))!.location;
+  return (await scoreOn(a, a.config.models[model]!, outputDir, readTestRows(dir), 'test')).metrics;
+}
 import type { RefitEvent } from '../src/core/glossary.js';
 import { cli, project } from './helpers/project.js';
 import { HAS_SKLEARN } from './helpers/python.js';
@@ -56,7 +69,7 @@ afterEach(async () => {
 async function appWith(yaml: string, files: Record<string, string> = {}): Promise<AppContext> {
   const a = await openApp({ cwd: project(yaml, files), env: {} });
   apps.push(a);
-  await writeEventBatch(a.store.db, events(120), Date.now());
+  await writeEventBatch(a.store, events(120), Date.now());
   await buildDataset(a, 'spam');
   return a;
 }
@@ -71,7 +84,7 @@ describe('built-in trainer', () => {
     expect(existsSync(join(job.outputDir, 'model.json'))).toBe(true);
     const again = await runTraining(a, 'spam', { key: 'run_1' });
     expect(again.id).toBe(job.id); // idempotent by key
-    const m = await evaluateOnTest(a, 'spam', job.outputDir, job.datasetDir);
+    const m = await evaluateOnTest(a, 'spam', job.outputDir, job.datasetTag);
     expect(m.task).toBe('classification');
     expect((m as { accuracy: number }).accuracy).toBe(1);
   });
@@ -126,12 +139,12 @@ describe('built-in trainer', () => {
     const a = await openApp({ cwd: project('models:\n  spam: {}\n'), env: {} });
     apps.push(a);
     await writeEventBatch(
-      a.store.db,
+      a.store,
       events(20).filter((e) => (e as { label: string }).label === 'ham'),
       Date.now(),
     );
     await buildDataset(a, 'spam');
-    const err = await runTraining(a, 'spam').catch((e) => e);
+    const err = await runTraining(a, 'spam').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrainingFailedError);
     expect((err as TrainingFailedError).job).toMatchObject({
       state: 'failed',
@@ -145,7 +158,7 @@ describe('command executor', () => {
     const failing = await appWith(
       'models:\n  spam:\n    train:\n      executor: command\n      command: ["/bin/sh", "-c", "echo starting; echo boom >&2; exit 3"]\n      predict_command: ["/bin/true"]\n',
     );
-    const err = (await runTraining(failing, 'spam').catch((e) => e)) as TrainingFailedError;
+    const err = (await runTraining(failing, 'spam').catch((e: unknown) => e)) as TrainingFailedError;
     expect(err.job.error).toBe('/bin/sh exited with 3: starting | boom');
     expect(err.job.logs).toContain('boom');
 
@@ -154,7 +167,7 @@ describe('command executor', () => {
       `models:\n  spam:\n    train:\n      executor: command\n      command: ["/bin/sh", "-c", "sleep 30 & sleep 30; echo ${marker}"]\n      predict_command: ["/bin/true"]\n      timeout: 500ms\n`,
     );
     const t0 = Date.now();
-    const timeout = (await runTraining(slow, 'spam').catch((e) => e)) as TrainingFailedError;
+    const timeout = (await runTraining(slow, 'spam').catch((e: unknown) => e)) as TrainingFailedError;
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(timeout.job.error).toContain('did not finish within 500 ms; its process group was killed');
     await new Promise((r) => setTimeout(r, 200));

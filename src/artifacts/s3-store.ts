@@ -26,7 +26,7 @@ export class S3ArtifactStore {
     },
   ) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-    if (!m) throw new RefitError('CONFIG_INVALID', `artifacts "${uri}" is not an s3://BUCKET/PREFIX URI`);
+    if (!m) throw new RefitError('CONFIG', `artifacts "${uri}" is not an s3://BUCKET/PREFIX URI`);
     this.bucket = m[1]!;
     this.prefix = m[2]!.replace(/\/+$/, '');
     this.options = {

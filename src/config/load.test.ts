@@ -24,10 +24,11 @@ describe('loadConfig', () => {
     const c = loadConfig({ cwd: dir, env: {} });
     expect(c.store).toBe(`sqlite:${join(dir, '.refit/refit.db')}`);
     const m = c.models.spam!;
-    expect(m.budget).toMatchObject({ capacity: 3, cost: 1, needGain: 1, backoff: 2, maxRetrainsPerDay: null });
-    expect(m.budget.ratePerSecond).toBeCloseTo(1 / 86400, 15);
+    expect(m.budget).toMatchObject({ capacity: 3, cost: 1, needGain: 1, backoff: 2 });
+    expect(m.budget.maxRetrainsPerDay).toBeUndefined();
+    expect(m.budget.refill).toBeCloseTo(1 / 86400, 15);
     expect(m.evidence.window).toEqual({ kind: 'count', count: 500 });
-    expect(m.triggers).toEqual({ combine: 'any', minIntervalMs: 0, rules: [] });
+    expect(m.triggers).toEqual({ combine: 'any', minInterval: 0, rules: [] });
   });
 
   it('names file, line and path for a wrong type', () => {
@@ -64,10 +65,11 @@ describe('loadConfig', () => {
     );
     const c = loadConfig({ cwd: dir, env: { STORE_URL: 'sqlite:/tmp/from-env.db' } });
     expect(c.store).toBe('sqlite:/tmp/from-env.db');
-    expect(c.models.spam!.evidence.externalCount).toMatchObject({
-      url: 'postgres://u:dotenv-pass@127.0.0.1:1/x',
-      query: 'SELECT count(*) FROM reviews',
-    });
+    const ext = c.models.spam!.evidence.externalCount!;
+    expect(ext.url.value).toBe('postgres://u:dotenv-pass@127.0.0.1:1/x');
+    expect(ext.query).toBe('SELECT count(*) FROM reviews');
+    // The URL is a secret: printed or serialised, it shows ***.
+    expect(JSON.stringify(ext)).not.toContain('dotenv-pass');
     expect(c.secretValues).toContain('postgres://u:dotenv-pass@127.0.0.1:1/x');
     expect(c.secretValues).toContain('dotenv-pass');
   });

@@ -8,8 +8,9 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../core/errors.js';
-import { configSchema } from './schema.js';
-import { toRefitConfig, type RefitConfig } from './config.js';
+import { configSchema, type ParsedConfig } from './schema.js';
+import type { RefitConfig } from './config.js';
+import { secretsIn } from './secret.js';
 import { collectSecrets } from './secrets.js';
 
 export interface LoadOptions {
@@ -87,16 +88,47 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
     });
     throw new ConfigError(msgs, shortName);
   }
-  const cfg = parsed.data;
-  cfg.store = resolveUrlPath(cfg.store, 'sqlite:', dir);
-  cfg.artifacts = resolveUrlPath(cfg.artifacts, 'file:', dir);
-  const secrets = collectSecrets(
-    [...cfg.secrets, 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'],
-    used,
-    [cfg.store],
-    env,
-  );
-  return toRefitConfig(cfg, file, secrets, env);
+  return runtimeConfig(parsed.data, file, used, env);
+}
+
+/** Adds what the environment and the file's location decide; collects every secret value. */
+function runtimeConfig(
+  parsed: ParsedConfig,
+  file: string,
+  used: { name: string; value: string }[],
+  env: NodeJS.ProcessEnv,
+): RefitConfig {
+  const dir = dirname(file);
+  const store = resolveUrlPath(parsed.store, 'sqlite:', dir);
+  const artifacts = resolveUrlPath(parsed.artifacts, 'file:', dir);
+  const listed = [...parsed.secrets, 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+  const fromEnv = collectSecrets(listed, used, [store], env);
+  const marked = [...secretsIn(parsed)].filter((v) => v.length >= 4);
+  const s3Credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+        }
+      : null;
+  const artifactsDir = artifacts.startsWith('file:')
+    ? artifacts.slice('file:'.length)
+    : resolve(dir, '.refit', 'artifacts');
+  return {
+    ...parsed,
+    store,
+    artifacts,
+    hubUrl: (parsed.hubUrl ?? env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, ''),
+    githubApiUrl: (parsed.githubApiUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
+    s3Endpoint: parsed.s3Endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? null,
+    s3Credentials,
+    s3Region: env.AWS_REGION ?? 'us-east-1',
+    artifactsDir,
+    source: file,
+    dryRun: /^(1|true|yes)$/i.test(env.DRY_RUN ?? ''),
+    secretValues: [...new Set([...fromEnv, ...marked])],
+  };
 }
 
 function resolveUrlPath(url: string, scheme: string, dir: string): string {

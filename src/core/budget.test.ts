@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkBudget, retrainCost, type BudgetPolicy } from './budget.js';
 
 const H = 3_600_000;
-const policy: BudgetPolicy = { capacity: 2, ratePerSecond: 1 / (12 * 3600), cost: 1, needGain: 1, backoff: 2 };
+const policy: BudgetPolicy = { capacity: 2, refill: 1 / (12 * 3600), cost: 1, needGain: 1, backoff: 2 };
 const T0 = Date.parse('2026-11-22T00:00:00Z');
 
 describe('adaptive budget', () => {

@@ -13,7 +13,7 @@ export interface BudgetPolicy {
   /** Tokens the bucket holds at most. */
   capacity: number;
   /** Base refill, tokens per second. */
-  ratePerSecond: number;
+  refill: number;
   /** Tokens one retrain costs before backoff. Default 1. */
   cost: number;
   /** Refill speed-up per unit of need. Default 1 (need 1.0 doubles the rate). */
@@ -65,7 +65,7 @@ export function checkBudget(
   spend: boolean,
 ): BudgetVerdict {
   const n = clampNeed(need);
-  const effectiveRatePerSecond = policy.ratePerSecond * (1 + policy.needGain * n);
+  const effectiveRatePerSecond = policy.refill * (1 + policy.needGain * n);
   const current: BudgetState = state ?? { tokens: policy.capacity, lastMs: null, rejections: 0 };
   const bucket = new TokenBucket(
     { capacity: policy.capacity, ratePerSecond: effectiveRatePerSecond },

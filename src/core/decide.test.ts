@@ -41,7 +41,7 @@ const input = (over: Partial<DecisionInput> = {}): DecisionInput => ({
     minIntervalMs: 0,
     lastRetrainMs: null,
   },
-  budgetPolicy: { capacity: 2, ratePerSecond: 1 / (12 * 3600), cost: 1, needGain: 1, backoff: 2 },
+  budgetPolicy: { capacity: 2, refill: 1 / (12 * 3600), cost: 1, needGain: 1, backoff: 2 },
   budgetState: null,
   force: false,
   spend: true,

@@ -57,113 +57,93 @@ const pct = (r: number) =>
 export function evaluateGate(rules: GateRule[], candidate: MetricLookup, champion: MetricLookup | null): GateReport {
   const checks: GateCheck[] = [];
   for (const rule of rules) {
-    const name = nameOf(rule);
     const v = candidate(rule.metric, rule.class);
     const c = champion ? champion(rule.metric, rule.class) : null;
-    if (rule.min !== undefined || rule.max !== undefined) {
-      const bounds = [
-        rule.min !== undefined ? `>= ${f(rule.min)}` : '',
-        rule.max !== undefined ? `<= ${f(rule.max)}` : '',
-      ]
-        .filter(Boolean)
-        .join(' and ');
-      if (v === null || Number.isNaN(v)) {
-        checks.push({
-          name,
-          kind: 'value',
-          passed: false,
-          skipped: false,
-          candidate: null,
-          champion: c,
-          reason: `${name} was not computed for the candidate, but the gate requires it ${bounds}`,
-        });
-      } else {
-        const low = rule.min !== undefined && v < rule.min;
-        const high = rule.max !== undefined && v > rule.max;
-        const reason = low
-          ? `${name} ${f(v)} is below the minimum ${f(rule.min!)}`
-          : high
-            ? `${name} ${f(v)} is above the maximum ${f(rule.max!)}`
-            : `${name} ${f(v)} is ${bounds}`;
-        checks.push({ name, kind: 'value', passed: !low && !high, skipped: false, candidate: v, champion: c, reason });
-      }
-    }
+    if (rule.min !== undefined || rule.max !== undefined) checks.push(valueCheck(rule, v, c));
     if (rule.minChange !== undefined || rule.minRelativeChange !== undefined) {
-      const better = higherIsBetter(rule);
-      const need = [
-        rule.minChange !== undefined ? `${better ? '+' : '−'}${f(rule.minChange)}` : '',
-        rule.minRelativeChange !== undefined
-          ? `${better ? '+' : '−'}${(rule.minRelativeChange * 100).toFixed(1)}%`
-          : '',
-      ]
-        .filter(Boolean)
-        .join(' and ');
-      if (!champion) {
-        checks.push({
-          name,
-          kind: 'change',
-          passed: true,
-          skipped: true,
-          candidate: v,
-          champion: null,
-          reason: `${name} change vs champion skipped: there is no champion yet (first model)`,
-        });
-        continue;
-      }
-      if (v === null || Number.isNaN(v) || c === null || Number.isNaN(c)) {
-        const who = v === null || Number.isNaN(v) ? 'the candidate' : 'the champion';
-        checks.push({
-          name,
-          kind: 'change',
-          passed: false,
-          skipped: false,
-          candidate: v,
-          champion: c,
-          reason: `${name} was not computed for ${who}, so its change (required ${need}) cannot be judged`,
-        });
-        continue;
-      }
-      const diff = v - c;
-      const ratio = c === 0 ? (diff > 0 ? Infinity : diff < 0 ? -Infinity : 0) : diff / Math.abs(c);
-      const absOk = rule.minChange === undefined || (better ? diff >= rule.minChange : diff <= -rule.minChange);
-      const relOk =
-        rule.minRelativeChange === undefined ||
-        (better ? ratio >= rule.minRelativeChange : ratio <= -rule.minRelativeChange);
-      const passed = absOk && relOk;
-      const zero =
-        c === 0 && rule.minRelativeChange !== undefined
-          ? ' (champion value 0: relative change taken as ±∞ by the sign of the difference)'
-          : '';
-      const head = `${name} ${f(v)} vs champion ${f(c)}: ${diff >= 0 ? '+' : '−'}${f(Math.abs(diff))} (${pct(ratio)})`;
-      checks.push({
-        name,
-        kind: 'change',
-        passed,
-        skipped: false,
-        candidate: v,
-        champion: c,
-        reason: `${head} ${passed ? 'meets' : 'does not meet'} the required ${need} (${better ? 'higher' : 'lower'} is better)${zero}`,
-      });
+      checks.push(champion ? changeCheck(rule, v, c) : firstModelSkip(rule, v));
     }
   }
-  const failed = checks.filter((x) => !x.passed);
-  const blessed = failed.length === 0;
-  const summary = blessed
-    ? `blessed: ${checks.filter((x) => !x.skipped).length} check(s) passed${checks.some((x) => x.skipped) ? `, ${checks.filter((x) => x.skipped).length} skipped (no champion)` : ''}`
-    : `rejected: ${failed.map((x) => x.reason).join('; ')}`;
-  return { blessed, checks, summary };
+  return verdict(checks);
 }
 
 /** Adds checks computed elsewhere (business rules) to a gate report and recomputes its verdict. */
 export function withChecks(report: GateReport, extra: GateCheck[]): GateReport {
-  const checks = [...report.checks, ...extra];
+  return verdict([...report.checks, ...extra]);
+}
+
+/** What no gate configured means, said loudly: every candidate passes. */
+export const NO_GATE = 'no gate is configured (models.<line>.gate is empty): every candidate is blessed';
+
+function verdict(checks: GateCheck[]): GateReport {
   const failed = checks.filter((x) => !x.passed);
   const blessed = failed.length === 0;
   const skipped = checks.filter((x) => x.skipped).length;
-  const summary = blessed
-    ? `blessed: ${checks.length - skipped} check(s) passed${skipped ? `, ${skipped} skipped (no champion)` : ''}`
-    : `rejected: ${failed.map((x) => x.reason).join('; ')}`;
+  const passedN = checks.length - skipped;
+  let summary: string;
+  if (!blessed) summary = `rejected: ${failed.map((x) => x.reason).join('; ')}`;
+  else if (checks.length === 0) summary = `blessed, but ${NO_GATE}`;
+  else summary = `blessed: ${passedN} check(s) passed${skipped ? `, ${skipped} skipped (no champion)` : ''}`;
   return { blessed, checks, summary };
+}
+
+function valueCheck(rule: GateRule, v: number | null, c: number | null): GateCheck {
+  const name = nameOf(rule);
+  const bounds = [rule.min !== undefined ? `>= ${f(rule.min)}` : '', rule.max !== undefined ? `<= ${f(rule.max)}` : '']
+    .filter(Boolean)
+    .join(' and ');
+  const base = { name, kind: 'value' as const, skipped: false, champion: c };
+  if (v === null || Number.isNaN(v)) {
+    const reason = `${name} was not computed for the candidate, but the gate requires it ${bounds}`;
+    return { ...base, passed: false, candidate: null, reason };
+  }
+  const low = rule.min !== undefined && v < rule.min;
+  const high = rule.max !== undefined && v > rule.max;
+  let reason = `${name} ${f(v)} is ${bounds}`;
+  if (low) reason = `${name} ${f(v)} is below the minimum ${f(rule.min!)}`;
+  if (high) reason = `${name} ${f(v)} is above the maximum ${f(rule.max!)}`;
+  return { ...base, passed: !low && !high, candidate: v, reason };
+}
+
+function firstModelSkip(rule: GateRule, v: number | null): GateCheck {
+  const name = nameOf(rule);
+  const reason = `${name} change vs champion skipped: there is no champion yet (first model)`;
+  return { name, kind: 'change', passed: true, skipped: true, candidate: v, champion: null, reason };
+}
+
+function changeCheck(rule: GateRule, v: number | null, c: number | null): GateCheck {
+  const name = nameOf(rule);
+  const better = higherIsBetter(rule);
+  const sign = better ? '+' : '−';
+  const need = [
+    rule.minChange !== undefined ? `${sign}${f(rule.minChange)}` : '',
+    rule.minRelativeChange !== undefined ? `${sign}${(rule.minRelativeChange * 100).toFixed(1)}%` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const base = { name, kind: 'change' as const, skipped: false, candidate: v, champion: c };
+  if (v === null || Number.isNaN(v) || c === null || Number.isNaN(c)) {
+    const who = v === null || Number.isNaN(v) ? 'the candidate' : 'the champion';
+    return {
+      ...base,
+      passed: false,
+      reason: `${name} was not computed for ${who}, so its change (required ${need}) cannot be judged`,
+    };
+  }
+  const diff = v - c;
+  const ratio = c === 0 ? (diff > 0 ? Infinity : diff < 0 ? -Infinity : 0) : diff / Math.abs(c);
+  const absOk = rule.minChange === undefined || (better ? diff >= rule.minChange : diff <= -rule.minChange);
+  const relOk =
+    rule.minRelativeChange === undefined ||
+    (better ? ratio >= rule.minRelativeChange : ratio <= -rule.minRelativeChange);
+  const passed = absOk && relOk;
+  const zero =
+    c === 0 && rule.minRelativeChange !== undefined
+      ? ' (champion value 0: relative change taken as ±∞ by the sign of the difference)'
+      : '';
+  const head = `${name} ${f(v)} vs champion ${f(c)}: ${diff >= 0 ? '+' : '−'}${f(Math.abs(diff))} (${pct(ratio)})`;
+  const judged = `${passed ? 'meets' : 'does not meet'} the required ${need} (${better ? 'higher' : 'lower'} is better)`;
+  return { ...base, passed, reason: `${head} ${judged}${zero}` };
 }
 
 /** The gate report as Markdown (job summaries, PR comments, files next to the JSON). */

@@ -25,14 +25,16 @@ import {
   misclassifiedRows,
   sampleCorrectRows,
   type EvidenceRow,
-} from './evidence-rows.js';
+} from '../stores/evidence-rows.js';
 import { versionTag, type DatasetMetadata } from './metadata.js';
 import { mulberry32 } from './random.js';
 import { Candidates } from './candidates.js';
 import { collectGarbage, GC_EVERY } from './low-memory.js';
-import { stratifiedSplit } from './split.js';
+import { stratifiedSplit, type SplitName } from './split.js';
 import { publish, writeMetadata, SplitWriter, SPLITS, type DatasetRow } from './write-files.js';
 import { findDataset, latestDataset, recordDataset, type DatasetRecord } from '../stores/datasets.js';
+import type { Store } from '../stores/store.js';
+import { reveal } from '../config/secret.js';
 
 export interface BuildOptions {
   /** Idempotency key: a second build with the same key returns the first version. */
@@ -49,106 +51,40 @@ export interface BuildResult {
 
 export async function buildDataset(app: AppContext, model: string, options: BuildOptions = {}): Promise<BuildResult> {
   const line = app.config.models[model];
-  if (!line)
-    throw new UsageError(
-      `unknown model line "${model}": configured lines are ${Object.keys(app.config.models).join(', ')}`,
-    );
-  const { db } = app.store;
+  if (!line) throw new UsageError(`unknown model line "${model}": configured lines are ${lineNames(app)}`);
   if (options.buildKey) {
-    const existing = await findDataset(db, model, { buildKey: options.buildKey });
+    const existing = await findDataset(app.store, model, { buildKey: options.buildKey });
     if (existing) return { dataset: existing, created: false };
   }
   const progress = options.onProgress ?? (() => {});
-  const policy = line.dataset;
-  const floor = line.evidence.minReviewerConfidence;
-
-  // Pass 1: stream every candidate row once, keeping a compact column-wise entry per row and a
-  // winner per distinct input; inputs are hashed and dropped.
-  const rows = new Candidates();
-  const previous = policy.mode === 'extend' ? await latestDataset(db, model) : null;
-  if (previous) {
-    progress(`carrying over ${previous.tag}`);
-    addCarried(rows, previous.location, line, app.clock.now());
-  }
-  progress('reading misclassified rows');
-  let misclassified = 0;
-  for await (const r of misclassifiedRows(db, model, floor)) (rows.add(r, r.input), misclassified++);
-  collectGarbage();
-
-  progress('sampling correct rows');
-  const sampled = await sampleCorrect(app, line, Math.floor(misclassified * line.evidence.correctRatio), progress);
-  for (const r of sampled) rows.add(r, r.input);
-  collectGarbage();
-
-  progress('reading labelled examples');
-  for await (const r of exampleRows(db, model)) rows.add(r, r.input);
-  collectGarbage();
+  const { rows, previous } = await collectCandidates(app, line, progress);
 
   progress('deduplicating and splitting');
-  const winners = rows.winners(policy.seed);
-  const duplicates = rows.size - winners.rows.length;
+  const winners = rows.winners(line.dataset.seed);
   if (winners.rows.length === 0) {
     throw new NotFoundError(
-      `no rows for a dataset of "${model}": no unused misclassified feedback, examples or previous version (ingest feedback first)`,
+      `no rows for a dataset of "${model}": no unused misclassified feedback, examples or previous version ` +
+        '(ingest feedback first)',
     );
   }
   const split = stratifiedSplit(
     { rows: winners.rows, order: winners.order, label: (i) => rows.label(i), recent: (i) => rows.recent(i) },
-    policy.splits,
-    policy.recentTestShare,
+    line.dataset.splits,
+    line.dataset.recentTestShare,
   );
 
-  // Pass 2: write the splits one after another, fetching inputs again a page at a time.
   const nowMs = app.clock.now();
   const tag = await freeTag(app, model, versionTag(nowMs));
   const dir = join(app.config.artifactsDir, 'datasets', model, tag);
-  const writer = new SplitWriter(dir, line.task !== 'text-classification' ? [...rows.fields].sort() : null);
-  for (const s of SPLITS) {
-    progress(`writing ${s} (${split[s].length} rows)`);
-    writer.begin(s);
-    let n = 0;
-    for await (const row of materialise(db, model, rows, split[s]))
-      if ((writer.write(row), ++n % GC_EVERY === 0)) collectGarbage();
-  }
-  const { sha256, tmp } = writer.finish();
-  const labels: Record<string, number> = {};
-  const bySource: Record<string, number> = {};
-  for (const i of winners.rows) {
-    labels[rows.label(i)] = (labels[rows.label(i)] ?? 0) + 1;
-    bySource[rows.source(i)] = (bySource[rows.source(i)] ?? 0) + 1;
-  }
-  const count = (s: string) => bySource[s] ?? 0;
-  const metadata: DatasetMetadata = {
-    dataset_name: `${model}`,
-    version_tag: tag,
-    num_samples: winners.rows.length,
-    splits: { train: split.train.length, eval: split.eval.length, test: split.test.length },
-    created_at: new Date(nowMs).toISOString(),
-    content_sha256: sha256,
-    refit: {
-      model,
-      mode: policy.mode,
-      seed: policy.seed,
-      sources: {
-        misclassified: count('misclassified'),
-        correct: count('correct'),
-        example: count('example'),
-        previous: count('previous'),
-      },
-      duplicates_dropped: duplicates,
-      previous_version: previous?.tag ?? null,
-      labels,
-    },
-  };
+  const { sha256, tmp } = await writeSplits(app, line, rows, split, dir, progress);
+  const metadata = describeVersion(line, { tag, nowMs, sha256, rows, winners: winners.rows, split, previous });
   writeMetadata(tmp, metadata);
   publish(tmp, dir);
 
   progress('recording');
-  const record = await recordDataset(
-    db,
-    { model, tag, buildKey: options.buildKey ?? null, createdMs: nowMs, metadata, location: dir },
-    rows.consumed(),
-  );
+  const buildKey = options.buildKey ?? null;
+  const version = { model, tag, buildKey, createdMs: nowMs, metadata, location: dir };
+  const record = await recordDataset(app.store, version, rows.consumed());
   if (record.tag !== tag) {
     // Another process built this key first: ours is discarded, theirs is the version.
     rmSync(dir, { recursive: true, force: true });
@@ -157,12 +93,108 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
   return { dataset: record, created: true };
 }
 
+const lineNames = (app: AppContext) => Object.keys(app.config.models).join(', ');
+
+/**
+ * Pass 1: streams every candidate row once, keeping a compact column-wise entry per row and a
+ * winner per distinct input; inputs are hashed and dropped.
+ */
+async function collectCandidates(app: AppContext, line: ModelLineConfig, progress: (msg: string) => void) {
+  const model = line.name;
+  const floor = line.evidence.minReviewerConfidence;
+  const rows = new Candidates();
+  const previous = line.dataset.mode === 'extend' ? await latestDataset(app.store, model) : null;
+  if (previous) {
+    progress(`carrying over ${previous.tag}`);
+    addCarried(rows, previous.location, line, app.clock.now());
+  }
+  progress('reading misclassified rows');
+  let misclassified = 0;
+  for await (const r of misclassifiedRows(app.store, model, floor)) (rows.add(r, r.input), misclassified++);
+  collectGarbage();
+
+  progress('sampling correct rows');
+  const want = Math.floor(misclassified * line.evidence.correctRatio);
+  for (const r of await sampleCorrect(app, line, want, progress)) rows.add(r, r.input);
+  collectGarbage();
+
+  progress('reading labelled examples');
+  for await (const r of exampleRows(app.store, model)) rows.add(r, r.input);
+  collectGarbage();
+  return { rows, previous };
+}
+
+/** Pass 2: writes the splits one after another, fetching inputs again a page at a time. */
+async function writeSplits(
+  app: AppContext,
+  line: ModelLineConfig,
+  rows: Candidates,
+  split: Record<SplitName, number[]>,
+  dir: string,
+  progress: (msg: string) => void,
+): Promise<{ sha256: string; tmp: string }> {
+  const writer = new SplitWriter(dir, line.task !== 'text-classification' ? [...rows.fields].sort() : null);
+  for (const s of SPLITS) {
+    progress(`writing ${s} (${split[s].length} rows)`);
+    writer.begin(s);
+    let n = 0;
+    for await (const row of materialise(app.store, line.name, rows, split[s])) {
+      writer.write(row);
+      if (++n % GC_EVERY === 0) collectGarbage();
+    }
+  }
+  return writer.finish();
+}
+
+interface VersionFacts {
+  tag: string;
+  nowMs: number;
+  sha256: string;
+  rows: Candidates;
+  winners: number[];
+  split: Record<SplitName, number[]>;
+  previous: DatasetRecord | null;
+}
+
+/** The version's dataset_metadata.json: the third seed's fields plus how refit made it. */
+function describeVersion(line: ModelLineConfig, v: VersionFacts): DatasetMetadata {
+  const labels: Record<string, number> = {};
+  const bySource: Record<string, number> = {};
+  for (const i of v.winners) {
+    labels[v.rows.label(i)] = (labels[v.rows.label(i)] ?? 0) + 1;
+    bySource[v.rows.source(i)] = (bySource[v.rows.source(i)] ?? 0) + 1;
+  }
+  const count = (s: string) => bySource[s] ?? 0;
+  return {
+    dataset_name: line.name,
+    version_tag: v.tag,
+    num_samples: v.winners.length,
+    splits: { train: v.split.train.length, eval: v.split.eval.length, test: v.split.test.length },
+    created_at: new Date(v.nowMs).toISOString(),
+    content_sha256: v.sha256,
+    refit: {
+      model: line.name,
+      mode: line.dataset.mode,
+      seed: line.dataset.seed,
+      sources: {
+        misclassified: count('misclassified'),
+        correct: count('correct'),
+        example: count('example'),
+        previous: count('previous'),
+      },
+      duplicates_dropped: v.rows.size - v.winners.length,
+      previous_version: v.previous?.tag ?? null,
+      labels,
+    },
+  };
+}
+
 /**
  * The rows of a split with their inputs, in id order within each source (so the look-ups read
  * the tables sequentially), a page at a time.
  */
 async function* materialise(
-  db: AppContext['store']['db'],
+  store: Store,
   model: string,
   rows: Candidates,
   split: number[],
@@ -174,7 +206,7 @@ async function* materialise(
     const page = split.slice(p, p + PAGE).map((i) => ({ i, source: rows.source(i), id: rows.ids[i]! }));
     const inputs = new Map<number, string>();
     for await (const [r, input] of inputsById(
-      db,
+      store,
       model,
       page.filter((r) => r.source !== 'previous'),
     ))
@@ -223,9 +255,8 @@ async function sampleCorrect(
   progress: (msg: string) => void,
 ): Promise<EvidenceRow[]> {
   if (k <= 0) return [];
-  const { db } = app.store;
   const floor = line.evidence.minReviewerConfidence;
-  const counts = await correctLabelCounts(db, line.name, floor);
+  const counts = await correctLabelCounts(app.store, line.name, floor);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   if (total === 0) return [];
   const take = Math.min(k, total);
@@ -242,7 +273,7 @@ async function sampleCorrect(
     const n = counts.get(l)!;
     // The seed picks where the evenly spaced sample starts, per label.
     const offset = Math.floor(mulberry32(line.dataset.seed + i)() * n);
-    out.push(...(await sampleCorrectRows(db, line.name, floor, l, n, quota[i]!, offset)));
+    out.push(...(await sampleCorrectRows(app.store, line.name, floor, l, n, quota[i]!, offset)));
   }
   return out;
 }
@@ -251,7 +282,7 @@ async function freeTag(app: AppContext, model: string, base: string): Promise<st
   for (let n = 1; ; n++) {
     const tag = n === 1 ? base : `${base}_${n}`;
     const taken =
-      (await findDataset(app.store.db, model, { tag })) ||
+      (await findDataset(app.store, model, { tag })) ||
       existsSync(join(app.config.artifactsDir, 'datasets', model, tag));
     if (!taken) return tag;
   }
@@ -273,7 +304,7 @@ export async function pushDatasetVersion(
   const repo = line.hub.datasetRepo;
   const a = await pushDirectory({
     hubUrl: app.config.hubUrl,
-    token: line.hub.token,
+    token: reveal(line.hub.token),
     type: 'dataset',
     repo,
     dir,
@@ -282,7 +313,7 @@ export async function pushDatasetVersion(
   });
   const b = await pushDirectory({
     hubUrl: app.config.hubUrl,
-    token: line.hub.token,
+    token: reveal(line.hub.token),
     type: 'dataset',
     repo,
     dir: metadataOnly(dir),

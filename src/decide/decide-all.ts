@@ -4,18 +4,21 @@
  * line is decided in its own transaction under the global decision lock, so two processes sharing
  * one database never double-spend budget nor queue two runs for one line.
  */
-import { decide, type Decision } from '../core/decide.js';
+import { decide, type Decision, type DecisionInput } from '../core/decide.js';
 import { UsageError, RefitError } from '../core/errors.js';
+import type { Signals } from '../core/glossary.js';
 import type { ModelLineConfig } from '../config/config.js';
 import { redact } from '../config/secrets.js';
 import { readSignals } from '../signals/read-signals.js';
 import { readDecisionFacts, type DecisionFacts } from '../stores/decision-facts.js';
+import { lockDecisions, recordDecision } from '../stores/decisions.js';
 import { matchFeedback } from '../stores/evidence.js';
-import { lockDecisions, recordDecision } from '../stores/record-decision.js';
+import { driftState } from '../stores/monitoring.js';
+import { inTransaction } from '../stores/store.js';
 import { notify } from '../notify/outbox.js';
-import { readDriftScore } from '../monitor/production-drift.js';
 import type { AppContext } from '../app-context.js';
 import { previousFire } from './cron.js';
+import { plannedActions } from './planned-actions.js';
 
 export interface DecideOptions {
   /** Model lines to decide; default all. */
@@ -35,6 +38,8 @@ export interface ModelOutcome {
   nextTokenInMs: number | null;
   decisionId: string | null;
   runId: string | null;
+  /** For a retrain: what the run will do, concretely (which Space is restarted, which URL polled). */
+  actions: string[];
   /** Set when the model line could not be decided (e.g. the external count query failed). */
   error: string | null;
 }
@@ -72,6 +77,7 @@ export async function decideAll(app: AppContext, options: DecideOptions): Promis
         nextTokenInMs: null,
         decisionId: null,
         runId: null,
+        actions: [],
         error: message,
       });
     }
@@ -87,59 +93,26 @@ async function decideOne(
   nowMs: number,
 ): Promise<ModelOutcome> {
   const { store, config } = app;
-  if (!options.dryRun) await matchFeedback(store.db, nowMs, null, line.name);
-  const before = await readDecisionFacts(store.db, line.name, nowMs);
-  const signals = await readSignals(store.db, line, {
+  if (!options.dryRun) await matchFeedback(store, nowMs, null, line.name);
+  const before = await readDecisionFacts(store, line.name, nowMs);
+  const drift = await driftState(store, line.name);
+  const signals = await readSignals(store, line, {
     nowMs,
     lastRetrainMs: before.lastRetrainMs,
     secrets: config.secretValues,
-    driftScore: await readDriftScore(store.db, line.name),
+    driftScore: drift?.driftShare ?? null,
   });
-
   const evaluate = (facts: DecisionFacts, spend: boolean) =>
-    decide({
-      model: line.name,
-      nowMs,
-      signals,
-      mode: line.triggers.combine,
-      rules: line.triggers.rules,
-      streaks: facts.streaks,
-      cron: {
-        previousFireMs: Object.fromEntries(
-          line.triggers.rules.filter((r) => r.kind === 'cron').map((r) => [r.id, previousFire(r.cron, nowMs)]),
-        ),
-        sinceMs: facts.lastRetrainMs ?? facts.createdMs ?? nowMs,
-      },
-      guards: {
-        inFlightRunId: facts.inFlightRunId,
-        runsInFlight: facts.runsInFlight,
-        maxRunsInFlight: config.guards.maxRunsInFlight,
-        retrainsLastDay: facts.retrainsLastDay,
-        maxRetrainsPerDay: line.budget.maxRetrainsPerDay,
-        minIntervalMs: line.triggers.minIntervalMs,
-        lastRetrainMs: facts.lastRetrainMs,
-      },
-      budgetPolicy: line.budget,
-      budgetState: facts.budget,
-      force,
-      spend,
-    });
-
+    decide(decisionInput(app, line, { nowMs, signals, facts, force, spend }));
+  const planned = (d: Decision) => (d.action === 'retrain' ? plannedActions(app, line, d.signals) : []);
   if (options.dryRun) {
     const decision = evaluate(before, false);
-    return {
-      model: line.name,
-      decision,
-      nextTokenInMs: nextTokenIn(decision),
-      decisionId: null,
-      runId: null,
-      error: null,
-    };
+    const outcome = { decisionId: null, runId: null, error: null };
+    return { model: line.name, decision, nextTokenInMs: nextTokenIn(decision), actions: planned(decision), ...outcome };
   }
-  const result = await store.db.transaction().execute(async (tx) => {
+  const result = await inTransaction(store, async (tx) => {
     await lockDecisions(tx);
-    const facts = await readDecisionFacts(tx, line.name, nowMs);
-    const decision = evaluate(facts, true);
+    const decision = evaluate(await readDecisionFacts(tx, line.name, nowMs), true);
     const details = {
       signals: decision.signals,
       rules: decision.rules,
@@ -147,35 +120,74 @@ async function decideOne(
       budget: { ...decision.budget, next: undefined },
       forced: decision.forced,
     };
-    const recorded = await recordDecision(tx, decision, options.actor, nowMs, details);
-    return { decision, recorded };
+    return { decision, recorded: await recordDecision(tx, decision, options.actor, nowMs, details) };
   });
-  app.logger
-    .child({ model: line.name, run: result.recorded.runId ?? undefined })
-    .info(result.decision.reason, { action: result.decision.action });
   const d = result.decision;
-  if (d.action === 'blocked' && !d.budget.allowed && d.guards.every((g) => g.ok)) {
-    // A retrain was wanted and only the budget said no: tell people, once per line and UTC day.
-    const day = new Date(nowMs).toISOString().slice(0, 10);
-    await notify(app, {
-      id: `budget:${line.name}:${day}`,
-      kind: 'budget_exhausted',
-      model: line.name,
-      problem: 'budget',
-      title: `${line.name}: retrain wanted but the budget is exhausted`,
-      text: d.reason,
-      data: { tokens: d.budget.tokens, capacity: d.budget.capacity, cost: d.budget.cost },
-      atMs: nowMs,
-    }).catch((err: Error) => app.logger.warn(`could not record the budget notification: ${err.message}`));
-  }
+  app.logger.child({ model: line.name, run: result.recorded.runId ?? undefined }).info(d.reason, { action: d.action });
+  if (d.action === 'blocked' && !d.budget.allowed && d.guards.every((g) => g.ok))
+    await tellBudgetExhausted(app, line, d, nowMs);
   return {
     model: line.name,
-    decision: result.decision,
-    nextTokenInMs: nextTokenIn(result.decision),
+    decision: d,
+    nextTokenInMs: nextTokenIn(d),
     decisionId: result.recorded.decisionId,
     runId: result.recorded.runId,
+    actions: planned(d),
     error: null,
   };
+}
+
+interface DecisionFactsIn {
+  nowMs: number;
+  signals: Signals;
+  facts: DecisionFacts;
+  force: boolean;
+  spend: boolean;
+}
+
+function decisionInput(app: AppContext, line: ModelLineConfig, x: DecisionFactsIn): DecisionInput {
+  const { nowMs, facts } = x;
+  const cronRules = line.triggers.rules.filter((r) => r.kind === 'cron');
+  return {
+    model: line.name,
+    nowMs,
+    signals: x.signals,
+    mode: line.triggers.combine,
+    rules: line.triggers.rules,
+    streaks: facts.streaks,
+    cron: {
+      previousFireMs: Object.fromEntries(cronRules.map((r) => [r.id, previousFire(r.cron, nowMs)])),
+      sinceMs: facts.lastRetrainMs ?? facts.createdMs ?? nowMs,
+    },
+    guards: {
+      inFlightRunId: facts.inFlightRunId,
+      runsInFlight: facts.runsInFlight,
+      maxRunsInFlight: app.config.guards.maxRunsInFlight ?? null,
+      retrainsLastDay: facts.retrainsLastDay,
+      maxRetrainsPerDay: line.budget.maxRetrainsPerDay ?? null,
+      minIntervalMs: line.triggers.minInterval,
+      lastRetrainMs: facts.lastRetrainMs,
+    },
+    budgetPolicy: line.budget,
+    budgetState: facts.budget,
+    force: x.force,
+    spend: x.spend,
+  };
+}
+
+/** A retrain was wanted and only the budget said no: tell people, once per line and UTC day. */
+async function tellBudgetExhausted(app: AppContext, line: ModelLineConfig, d: Decision, nowMs: number) {
+  const day = new Date(nowMs).toISOString().slice(0, 10);
+  await notify(app, {
+    id: `budget:${line.name}:${day}`,
+    kind: 'budget_exhausted',
+    model: line.name,
+    problem: 'budget',
+    title: `${line.name}: retrain wanted but the budget is exhausted`,
+    text: d.reason,
+    data: { tokens: d.budget.tokens, capacity: d.budget.capacity, cost: d.budget.cost },
+    atMs: nowMs,
+  }).catch((err: Error) => app.logger.warn(`could not record the budget notification: ${err.message}`));
 }
 
 /** Time until the bucket (after this decision) holds one more whole token, at the effective rate. */

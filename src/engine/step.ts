@@ -1,30 +1,15 @@
 /**
- * Durable, memoised steps. `runStep(db, runId, stepId, fn)` returns the stored result of a step
- * that already succeeded (a resumed run replays it and repeats no side effect); otherwise it runs
- * `fn`, stores its result, and records failures with their error. Side effects inside steps carry
- * idempotency keys derived from the run id, so even a crash between the effect and the record
- * does not repeat it.
+ * Durable, memoised steps. `runStep` returns the stored result of a step that already succeeded —
+ * validated against the step's schema, so a result of an older shape fails loudly instead of
+ * being cast — and a resumed run replays it without repeating its side effect; otherwise it runs
+ * the step's body, stores its result, and records a failure (or a wait) with its message. Side
+ * effects inside steps carry idempotency keys derived from the run id (pipeline/run-keys.ts), so
+ * even a crash between the effect and the record does not repeat it.
  */
-import type { Kysely } from 'kysely';
-import { RefitError } from '../core/errors.js';
-import type { Database } from '../stores/schema.js';
-
-/** Thrown by a step that must wait (external preparation): the run parks until `nextCheckMs`. */
-export class WaitError extends RefitError {
-  constructor(
-    readonly nextCheckMs: number,
-    message: string,
-  ) {
-    super('CONFLICT', message);
-  }
-}
-
-/** A step failure that retrying cannot fix (validation failed, gate rejected, bad config). */
-export class NonRetriableError extends RefitError {
-  constructor(message: string) {
-    super('CONFLICT', message);
-  }
-}
+import type { z } from 'zod';
+import { RefitError, WaitError } from '../core/errors.js';
+import { endStep, getStep, startStep, succeedStep } from '../stores/steps.js';
+import type { Store } from '../stores/store.js';
 
 /**
  * Named crash points for fault tests (REFIT_FAILPOINTS=after:train,before:deploy): the process
@@ -37,71 +22,53 @@ export function failpoint(name: string): void {
   if (points && points.split(',').includes(name)) process.kill(process.pid, 'SIGKILL');
 }
 
-/** Can running the step again help? Not for validation, gate, usage or configuration errors. */
-export function isRetryable(err: unknown): boolean {
-  if (err instanceof NonRetriableError || err instanceof WaitError) return false;
-  if (err instanceof RefitError) return !['USAGE', 'CONFIG_INVALID', 'INPUT_INVALID', 'NOT_FOUND'].includes(err.code);
-  return true;
+/** A stored step result this version of refit cannot read. */
+export class StoredResultError extends RefitError {
+  constructor(runId: string, stepId: string, problem: string) {
+    super(
+      'STORED_RESULT',
+      `the stored result of step ${stepId} of run ${runId} does not have the shape this version of refit reads ` +
+        `(${problem}); it was written by another version: cancel the run (refit cancel ${runId}) and let a new one start`,
+    );
+  }
+}
+
+export interface StepRecord<T> {
+  result: T;
+  /** true when the result was read back from the store (the step had run before). */
+  replayed: boolean;
 }
 
 export async function runStep<T>(
-  db: Kysely<Database>,
+  store: Store,
   runId: string,
   stepId: string,
+  schema: z.ZodType<T>,
   nowMs: () => number,
   fn: () => Promise<T>,
-): Promise<T> {
-  const row = await db
-    .selectFrom('steps')
-    .selectAll()
-    .where('run_id', '=', runId)
-    .where('step_id', '=', stepId)
-    .executeTakeFirst();
-  if (row?.state === 'succeeded') return JSON.parse(row.result ?? 'null') as T;
-  const started = nowMs();
-  await db
-    .insertInto('steps')
-    .values({
-      run_id: runId,
-      step_id: stepId,
-      state: 'running',
-      attempts: 1,
-      started_ms: started,
-      finished_ms: null,
-      result: null,
-      error: null,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['run_id', 'step_id'])
-        .doUpdateSet((eb) => ({
-          state: 'running',
-          attempts: eb('steps.attempts', '+', 1),
-          started_ms: started,
-          error: null,
-        })),
-    )
-    .execute();
+): Promise<StepRecord<T>> {
+  const row = await getStep(store, runId, stepId);
+  if (row?.state === 'succeeded') {
+    const parsed = schema.safeParse(row.result);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      throw new StoredResultError(runId, stepId, `${where}${issue?.message ?? 'invalid'}`);
+    }
+    return { result: parsed.data, replayed: true };
+  }
+  await startStep(store, runId, stepId, nowMs());
   try {
     failpoint(`before:${stepId}`);
-    const result = await fn();
+    // The result is held to its schema now, so what is stored is what a replay will read.
+    const result = schema.parse(await fn());
     failpoint(`after:${stepId}`);
-    await db
-      .updateTable('steps')
-      .set({ state: 'succeeded', finished_ms: nowMs(), result: JSON.stringify(result ?? null) })
-      .where('run_id', '=', runId)
-      .where('step_id', '=', stepId)
-      .execute();
+    await succeedStep(store, runId, stepId, result, nowMs());
     failpoint(`recorded:${stepId}`);
-    return result;
+    return { result, replayed: false };
   } catch (err) {
     const waiting = err instanceof WaitError;
-    await db
-      .updateTable('steps')
-      .set({ state: waiting ? 'waiting' : 'failed', finished_ms: nowMs(), error: (err as Error).message })
-      .where('run_id', '=', runId)
-      .where('step_id', '=', stepId)
-      .execute();
+    await endStep(store, runId, stepId, waiting ? 'waiting' : 'failed', (err as Error).message, nowMs());
     throw err;
   }
 }

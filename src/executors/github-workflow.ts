@@ -145,7 +145,7 @@ export function githubWorkflowExecutor(
       const a = list.artifacts.find((x) => x.name === cfg.artifact && !x.expired);
       if (!a)
         throw new RefitError(
-          'CONFIG_INVALID',
+          'UPSTREAM_REJECTED',
           `workflow run ${h.url ?? h.runId} has no artifact "${cfg.artifact}" (upload the model with actions/upload-artifact, name: ${cfg.artifact})`,
         );
       const res = await fetch(a.archive_download_url, {
@@ -155,7 +155,7 @@ export function githubWorkflowExecutor(
       });
       if (!res.ok)
         throw new RefitError(
-          res.status >= 500 || res.status === 429 ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID',
+          res.status >= 500 || res.status === 429 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED',
           `downloading artifact ${cfg.artifact} of run ${h.runId} → ${res.status}`,
         );
       const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
@@ -182,7 +182,7 @@ export function githubWorkflowExecutor(
       );
       // 409: the run already completed — nothing left to stop.
       if (out.kind !== 'ok' && !(out.kind === 'client' && out.status === 409))
-        throw new RefitError('EXTERNAL_SIGNAL', `cancelling workflow run ${runId}: ${out.message}`);
+        throw new RefitError('UPSTREAM_UNAVAILABLE', `cancelling workflow run ${runId}: ${out.message}`);
     },
   };
 }

@@ -124,7 +124,7 @@ export function hfSpaceExecutor(hub: string, cfg: HfSpaceConfig, clock: Clock): 
         });
         if (!res.ok)
           throw new RefitError(
-            res.status >= 500 ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID',
+            res.status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED',
             `downloading ${rfilename} of ${cfg.modelRepo}@${h.newSha} → ${res.status}`,
           );
         writeOutput(outputDir, rfilename, new Uint8Array(await res.arrayBuffer()), `${cfg.modelRepo}@${h.newSha}`);
@@ -134,7 +134,8 @@ export function hfSpaceExecutor(hub: string, cfg: HfSpaceConfig, clock: Clock): 
     },
     async cancel() {
       const out = await call('POST', `/api/spaces/${cfg.space}/pause`, 'pausing');
-      if (out.kind !== 'ok') throw new RefitError('EXTERNAL_SIGNAL', `pausing the Space ${cfg.space}: ${out.message}`);
+      if (out.kind !== 'ok')
+        throw new RefitError('UPSTREAM_UNAVAILABLE', `pausing the Space ${cfg.space}: ${out.message}`);
     },
   };
 }

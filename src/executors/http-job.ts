@@ -52,7 +52,7 @@ export async function submitHttpJob(cfg: HttpJobConfig, job: RemoteJob): Promise
   ) as { id?: unknown; status_url?: unknown; cancel_url?: unknown };
   if (typeof r.id !== 'string' || typeof r.status_url !== 'string')
     throw new RefitError(
-      'CONFIG_INVALID',
+      'UPSTREAM_REJECTED',
       `the job API at ${new URL(cfg.url).origin} must answer {"id": "...", "status_url": "..."}`,
     );
   return {
@@ -72,7 +72,7 @@ export async function pollHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<
   const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
   if (!r.state || !states.includes(r.state))
     throw new RefitError(
-      'CONFIG_INVALID',
+      'UPSTREAM_REJECTED',
       `job ${h.id}: the status must have "state" (one of ${states.join(', ')}), got ${JSON.stringify(r.state)}`,
     );
   return {
@@ -96,7 +96,7 @@ export async function collectHttpJob(
     });
     if (!res.ok)
       throw new RefitError(
-        res.status >= 500 || res.status === 429 ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID',
+        res.status >= 500 || res.status === 429 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED',
         `job ${h.id}: downloading output ${o.path} → ${res.status}`,
       );
     writeOutput(outputDir, o.path, new Uint8Array(await res.arrayBuffer()), `job ${h.id}`);
@@ -109,7 +109,7 @@ export async function cancelHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promis
     ? await httpCall({ method: 'POST', url: h.cancelUrl, token: cfg.token, timeoutMs: TIMEOUT_MS })
     : await httpCall({ method: 'DELETE', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS });
   if (out.kind !== 'ok' && out.kind !== 'not_found')
-    throw new RefitError('EXTERNAL_SIGNAL', `cancelling job ${h.id}: ${out.message}`);
+    throw new RefitError('UPSTREAM_UNAVAILABLE', `cancelling job ${h.id}: ${out.message}`);
 }
 
 export function httpJobExecutor(

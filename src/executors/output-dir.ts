@@ -10,7 +10,7 @@ export function writeOutput(outputDir: string, path: string, data: Uint8Array, s
   const root = resolve(outputDir);
   const target = resolve(root, path);
   if (!target.startsWith(root + sep))
-    throw new RefitError('INPUT_INVALID', `${source}: output path "${path}" leaves the output directory`);
+    throw new RefitError('INPUT', `${source}: output path "${path}" leaves the output directory`);
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, data);
 }

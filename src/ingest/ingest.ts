@@ -80,7 +80,7 @@ export class IngestSession {
       dryRun: options.dryRun === true,
     };
     this.rules = {
-      models: new Map(Object.values(app.config.models).map((m) => [m.name, m.labels])),
+      models: new Map(Object.values(app.config.models).map((m) => [m.name, m.labels ?? null])),
       nowMs: app.clock.now(),
     };
   }
@@ -117,7 +117,7 @@ export class IngestSession {
       s.accepted += events.length;
       for (const e of events) s.byType[e.type]++;
     } else {
-      const r = await withRetry(() => writeEventBatch(this.app.store.db, events, this.app.clock.now()));
+      const r = await withRetry(() => writeEventBatch(this.app.store, events, this.app.clock.now()));
       s.accepted += r.inserted.prediction + r.inserted.feedback + r.inserted.example;
       s.byType.prediction += r.inserted.prediction;
       s.byType.feedback += r.inserted.feedback;

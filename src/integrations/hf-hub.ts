@@ -29,7 +29,7 @@ export async function pushDirectory(opts: {
 }): Promise<HubPush> {
   if (!opts.token)
     throw new RefitError(
-      'CONFIG_INVALID',
+      'CONFIG',
       `pushing to the Hugging Face repo ${opts.repo} needs a token (hub_token in refit.yaml, e.g. \${HF_TOKEN})`,
     );
   const files = listFiles(opts.dir).map((f) => ({
@@ -59,7 +59,7 @@ export async function pushDirectory(opts: {
     const status = (err as { statusCode?: number }).statusCode;
     const permanent = status !== undefined && status >= 400 && status < 500 && status !== 429;
     throw new RefitError(
-      permanent ? 'CONFIG_INVALID' : 'EXTERNAL_SIGNAL',
+      permanent ? 'UPSTREAM_REJECTED' : 'UPSTREAM_UNAVAILABLE',
       `pushing to the Hugging Face ${opts.type} repo ${opts.repo} failed: ${redact((err as Error).message, [opts.token])}`,
     );
   }

@@ -3,7 +3,7 @@
  * retryable (429, 5xx, network, timeout — with Retry-After when given) or other client errors.
  * Messages never carry the token; URLs are shown without credentials.
  */
-import { RefitError } from '../core/errors.js';
+import { RefitError, UpstreamRejectedError, UpstreamUnavailableError } from '../core/errors.js';
 export type HttpOutcome =
   | { kind: 'ok'; status: number; body: string }
   | { kind: 'auth'; status: number; message: string }
@@ -81,11 +81,17 @@ export async function httpCall(req: HttpRequest, nowMs: number = Date.now()): Pr
 }
 
 /**
- * The body of a successful call, or a RefitError saying what failed: EXTERNAL_SIGNAL for what a
- * retry may fix (429, 5xx, network, timeout), CONFIG_INVALID for the rest (auth, not found, other
- * 4xx — a token, a name or a URL to correct).
+ * The body of a successful call, or an error saying what failed: UpstreamUnavailableError for what
+ * a retry may fix (429, 5xx, network, timeout; with Retry-After), UpstreamRejectedError for the
+ * rest (auth, not found, other 4xx — a token, a name or a URL to correct).
  */
 export function bodyOf(out: HttpOutcome, what: string): string {
   if (out.kind === 'ok') return out.body;
-  throw new RefitError(out.kind === 'retryable' ? 'EXTERNAL_SIGNAL' : 'CONFIG_INVALID', `${what}: ${out.message}`);
+  throw upstreamError(out, what);
+}
+
+export function upstreamError(out: Exclude<HttpOutcome, { kind: 'ok' }>, what: string): RefitError {
+  const message = `${what}: ${out.message}`;
+  if (out.kind === 'retryable') return new UpstreamUnavailableError(message, out.retryAfterMs);
+  return new UpstreamRejectedError(message);
 }

@@ -7,14 +7,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
 import type { AppContext } from '../app-context.js';
 import type { ModelLineConfig } from '../config/config.js';
-import { driftReport } from '../ml/drift/report.js';
+import { driftReport, type DriftReport } from '../ml/drift/report.js';
 import { deliverDue, notify } from '../notify/outbox.js';
 import { getVersion } from '../registry/registry.js';
 import { findDataset } from '../stores/datasets.js';
-import type { Database } from '../stores/schema.js';
+import { driftState, recentInputs, saveDriftState } from '../stores/monitoring.js';
 
 export const CHECK_EVERY_MS = 3_600_000;
 const REFERENCE_ROWS = 5000;
@@ -27,26 +26,16 @@ export interface ProductionDrift {
   reason: string;
 }
 
-export async function readDriftScore(db: Kysely<Database>, model: string): Promise<number | null> {
-  const row = await db.selectFrom('monitor_state').select('drift_share').where('model', '=', model).executeTakeFirst();
-  return row ? Number(row.drift_share) : null;
-}
-
 export async function checkProductionDrift(
   app: AppContext,
   line: ModelLineConfig,
   champion: number,
 ): Promise<ProductionDrift | null> {
-  const { db } = app.store;
   const now = app.clock.now();
-  const last = await db
-    .selectFrom('monitor_state')
-    .select(['checked_ms', 'version'])
-    .where('model', '=', line.name)
-    .executeTakeFirst();
-  if (last && last.version === champion && now - Number(last.checked_ms) < CHECK_EVERY_MS) return null;
+  const last = await driftState(app.store, line.name);
+  if (last && last.version === champion && now - last.checkedMs < CHECK_EVERY_MS) return null;
   const v = await getVersion(app, line.name, champion);
-  const ds = v.datasetTag ? await findDataset(db, line.name, { tag: v.datasetTag }) : null;
+  const ds = v.datasetTag ? await findDataset(app.store, line.name, { tag: v.datasetTag }) : null;
   const train = ds ? join(ds.location, 'train.jsonl') : null;
   if (!train || !existsSync(train)) return null;
   const reference = readFileSync(train, 'utf8')
@@ -54,66 +43,56 @@ export async function checkProductionDrift(
     .filter(Boolean)
     .slice(0, REFERENCE_ROWS)
     .map((l) => JSON.parse(l).input as Record<string, unknown>);
-  const recent = await db
-    .selectFrom('predictions')
-    .select('input')
-    .where('model', '=', line.name)
-    .where('version', '=', String(champion))
-    .orderBy('ts_ms', 'desc')
-    .limit(CURRENT_ROWS)
-    .execute();
+  const recent = await recentInputs(app.store, line.name, champion, CURRENT_ROWS);
   if (recent.length < line.monitor.minSamples) return null;
-  const report = driftReport(
-    reference,
-    recent.map((r) => JSON.parse(r.input) as Record<string, unknown>),
-  );
+  const report = driftReport(reference, recent);
+  const reason = describeDrift(report, champion, recent.length, v.datasetTag);
+  await saveDriftState(app.store, line.name, {
+    version: champion,
+    driftShare: report.driftShare,
+    checkedMs: now,
+    details: report,
+  });
+  if (report.datasetDrift) await alertDrift(app, line, champion, report, reason);
+  return { version: champion, driftShare: report.driftShare, datasetDrift: report.datasetDrift, reason };
+}
+
+function describeDrift(report: DriftReport, champion: number, n: number, tag: string | null): string {
   const drifted = report.columns
     .filter((c) => c.drift)
     .map((c) => `${c.column} (${c.method} ${c.statistic.toFixed(3)} vs ${c.threshold})`);
-  const reason = `production inputs of v${champion} (${recent.length} latest) vs its training data ${v.datasetTag}: ${report.driftedColumns} of ${report.testedColumns} column(s) drifted (share ${report.driftShare.toFixed(2)}, dataset drift at ${report.shareThreshold})${drifted.length ? `: ${drifted.join(', ')}` : ''}`;
-  await db
-    .insertInto('monitor_state')
-    .values({
-      model: line.name,
-      version: champion,
-      drift_share: report.driftShare,
-      checked_ms: now,
-      details: JSON.stringify(report),
-    })
-    .onConflict((oc) =>
-      oc
-        .column('model')
-        .doUpdateSet({
-          version: champion,
-          drift_share: report.driftShare,
-          checked_ms: now,
-          details: JSON.stringify(report),
-        }),
-    )
-    .execute();
-  if (report.datasetDrift) {
-    const id = `drift:${line.name}:v${champion}`;
-    await notify(app, {
-      id,
-      kind: 'alert',
-      model: line.name,
-      problem: 'drift',
-      title: `${line.name} v${champion}: production inputs drifted from the training data (${report.driftedColumns} of ${report.testedColumns} columns)`,
-      text: reason,
-      data: {
-        version: champion,
-        drift_share: report.driftShare,
-        columns: report.columns.map((c) => ({
-          column: c.column,
-          method: c.method,
-          statistic: c.statistic,
-          threshold: c.threshold,
-          drift: c.drift,
-        })),
-      },
-      atMs: now,
-    });
-    await deliverDue(app, { eventIds: [id] });
-  }
-  return { version: champion, driftShare: report.driftShare, datasetDrift: report.datasetDrift, reason };
+  const counts = `${report.driftedColumns} of ${report.testedColumns} column(s) drifted`;
+  const share = `share ${report.driftShare.toFixed(2)}, dataset drift at ${report.shareThreshold}`;
+  const list = drifted.length ? `: ${drifted.join(', ')}` : '';
+  return `production inputs of v${champion} (${n} latest) vs its training data ${tag}: ${counts} (${share})${list}`;
+}
+
+async function alertDrift(
+  app: AppContext,
+  line: ModelLineConfig,
+  champion: number,
+  report: DriftReport,
+  reason: string,
+) {
+  const id = `drift:${line.name}:v${champion}`;
+  const columns = report.columns.map((c) => ({
+    column: c.column,
+    method: c.method,
+    statistic: c.statistic,
+    threshold: c.threshold,
+    drift: c.drift,
+  }));
+  await notify(app, {
+    id,
+    kind: 'alert',
+    model: line.name,
+    problem: 'drift',
+    title:
+      `${line.name} v${champion}: production inputs drifted from the training data ` +
+      `(${report.driftedColumns} of ${report.testedColumns} columns)`,
+    text: reason,
+    data: { version: champion, drift_share: report.driftShare, columns },
+    atMs: app.clock.now(),
+  });
+  await deliverDue(app, { eventIds: [id] });
 }

@@ -39,7 +39,7 @@ export async function deliver(
         await httpCall(
           {
             method: 'POST',
-            url: channel.webhookUrl,
+            url: channel.webhookUrl.value,
             headers: { 'content-type': 'application/json' },
             body,
             timeoutMs: ctx.timeoutMs,
@@ -65,16 +65,16 @@ export async function deliver(
         'x-refit-event': event.kind,
         'x-refit-delivery': event.id,
       };
-      if (channel.secret) headers[SIGNATURE_HEADER] = signBody(channel.secret, body);
+      if (channel.secret) headers[SIGNATURE_HEADER] = signBody(channel.secret.value, body);
       check(
-        await httpCall({ method: 'POST', url: channel.url, headers, body, timeoutMs: ctx.timeoutMs }, ctx.nowMs),
+        await httpCall({ method: 'POST', url: channel.url.value, headers, body, timeoutMs: ctx.timeoutMs }, ctx.nowMs),
         'webhook',
       );
       return null;
     }
     case 'email': {
       const { createTransport } = await import('nodemailer');
-      const u = new URL(channel.smtp);
+      const u = new URL(channel.smtp.value);
       const transport = createTransport({
         host: u.hostname,
         port: u.port ? Number(u.port) : u.protocol === 'smtps:' ? 465 : 587,

@@ -34,7 +34,7 @@ export async function deliverGithubIssue(channel: Channel, event: NotifyEvent, c
           {
             method,
             url: `${api}${path}`,
-            token: channel.token,
+            token: channel.token.value,
             headers,
             body: body === undefined ? undefined : JSON.stringify(body),
             timeoutMs: ctx.timeoutMs,

@@ -8,6 +8,14 @@
 import type { AppContext } from '../app-context.js';
 import type { NotifyChannel } from '../config/config.js';
 import { redact } from '../config/secrets.js';
+import {
+  claimDelivery,
+  dueDeliveries,
+  enqueue,
+  markDelivered,
+  markUndelivered,
+  type Delivery,
+} from '../stores/notifications.js';
 import { deliver, DeliveryError } from './channels.js';
 import type { NotifyEvent } from './event.js';
 
@@ -17,41 +25,18 @@ const MAX_BACKOFF_MS = 3_600_000;
 const CLAIM_MS = 60_000;
 
 function wants(channel: NotifyChannel, event: NotifyEvent): boolean {
-  return (
-    (!channel.events || channel.events.includes(event.kind)) &&
-    (!channel.models || event.model === null || channel.models.includes(event.model))
-  );
+  const kindOk = !channel.events || channel.events.includes(event.kind);
+  const modelOk = !channel.models || event.model === null || channel.models.includes(event.model);
+  return kindOk && modelOk;
 }
 
 /** Records the event for every channel that wants it; returns how many deliveries are new. */
 export async function notify(app: AppContext, event: NotifyEvent): Promise<number> {
-  const channels = app.config.notify.filter((c) => wants(c, event));
+  const channels = app.config.notify.filter((c) => wants(c, event)).map((c) => c.id);
   if (channels.length === 0) return 0;
   const payload = redact(JSON.stringify(event), app.config.secretValues);
-  const now = app.clock.now();
-  const r = await app.store.db
-    .insertInto('notifications')
-    .values(
-      channels.map((c) => ({
-        id: `${event.id}@${c.id}`,
-        event_id: event.id,
-        channel: c.id,
-        model: event.model,
-        kind: event.kind,
-        payload,
-        state: 'pending',
-        attempts: 0,
-        next_attempt_ms: now,
-        claimed_until_ms: null,
-        last_error: null,
-        external_ref: null,
-        created_ms: now,
-        delivered_ms: null,
-      })),
-    )
-    .onConflict((oc) => oc.column('id').doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0);
+  const e = { eventId: event.id, model: event.model, kind: event.kind, payload, channels, nowMs: app.clock.now() };
+  return enqueue(app.store, e);
 }
 
 export interface DeliveryOutcome {
@@ -66,91 +51,40 @@ export async function deliverDue(
   app: AppContext,
   options: { eventIds?: string[]; timeoutMs?: number } = {},
 ): Promise<DeliveryOutcome[]> {
-  const { db } = app.store;
   const now = app.clock.now();
-  let q = db
-    .selectFrom('notifications')
-    .selectAll()
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('state', '=', 'pending'), eb('next_attempt_ms', '<=', now)]),
-        eb.and([eb('state', '=', 'sending'), eb('claimed_until_ms', '<', now)]),
-      ]),
-    );
-  if (options.eventIds) {
-    if (options.eventIds.length === 0) return [];
-    q = q.where('event_id', 'in', options.eventIds);
-  }
-  const due = await q.orderBy('created_ms').limit(200).execute();
   const out: DeliveryOutcome[] = [];
-  for (const row of due) {
-    const channel = app.config.notify.find((c) => c.id === row.channel);
+  for (const row of await dueDeliveries(app.store, now, options.eventIds)) {
     // Claim it: another instance delivering the same row sees zero rows updated and skips it.
-    const claimed = await db
-      .updateTable('notifications')
-      .set({ state: 'sending', claimed_until_ms: now + CLAIM_MS, attempts: row.attempts + 1 })
-      .where('id', '=', row.id)
-      .where('attempts', '=', row.attempts)
-      .where('state', 'in', ['pending', 'sending'])
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) continue;
-    const attempt = row.attempts + 1;
-    const log = app.logger.child({ notification: row.id });
-    if (!channel) {
-      await settle(app, row.id, 'failed', `channel ${row.channel} is no longer configured`, null);
-      out.push({
-        id: row.id,
-        channel: row.channel,
-        state: 'failed',
-        error: `channel ${row.channel} is no longer configured`,
-      });
-      continue;
-    }
-    try {
-      const ref = await deliver(channel, JSON.parse(row.payload) as NotifyEvent, {
-        githubApiUrl: app.config.githubApiUrl,
-        timeoutMs: options.timeoutMs ?? 15_000,
-        nowMs: now,
-        retry: attempt > 1,
-      });
-      await db
-        .updateTable('notifications')
-        .set({
-          state: 'delivered',
-          delivered_ms: app.clock.now(),
-          external_ref: ref,
-          last_error: null,
-          claimed_until_ms: null,
-        })
-        .where('id', '=', row.id)
-        .execute();
-      log.info(`notification delivered to ${row.channel}`);
-      out.push({ id: row.id, channel: row.channel, state: 'delivered', error: null });
-    } catch (err) {
-      const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message, true);
-      const message = redact(e.message, app.config.secretValues);
-      const final = !e.retryable || attempt >= MAX_ATTEMPTS;
-      const backoff = Math.max(e.retryAfterMs ?? 0, Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1)));
-      await settle(app, row.id, final ? 'failed' : 'pending', message, final ? null : app.clock.now() + backoff);
-      log.warn(
-        `notification to ${row.channel} ${final ? 'failed' : `failed (attempt ${attempt}, retrying in ${Math.round(backoff / 1000)} s)`}: ${message}`,
-      );
-      out.push({ id: row.id, channel: row.channel, state: final ? 'failed' : 'pending', error: message });
-    }
+    if (!(await claimDelivery(app.store, row, now + CLAIM_MS))) continue;
+    out.push(await deliverOne(app, row, now, options.timeoutMs ?? 15_000));
   }
   return out;
 }
 
-async function settle(
-  app: AppContext,
-  id: string,
-  state: 'pending' | 'failed',
-  error: string,
-  nextMs: number | null,
-): Promise<void> {
-  await app.store.db
-    .updateTable('notifications')
-    .set({ state, last_error: error, claimed_until_ms: null, ...(nextMs !== null ? { next_attempt_ms: nextMs } : {}) })
-    .where('id', '=', id)
-    .execute();
+async function deliverOne(app: AppContext, row: Delivery, now: number, timeoutMs: number): Promise<DeliveryOutcome> {
+  const attempt = row.attempts + 1;
+  const log = app.logger.child({ notification: row.id });
+  const channel = app.config.notify.find((c) => c.id === row.channel);
+  if (!channel) {
+    const error = `channel ${row.channel} is no longer configured`;
+    await markUndelivered(app.store, row.id, error, null);
+    return { id: row.id, channel: row.channel, state: 'failed', error };
+  }
+  try {
+    const event = JSON.parse(row.payload) as NotifyEvent;
+    const ctx = { githubApiUrl: app.config.githubApiUrl, timeoutMs, nowMs: now, retry: attempt > 1 };
+    const ref = await deliver(channel, event, ctx);
+    await markDelivered(app.store, row.id, ref, app.clock.now());
+    log.info(`notification delivered to ${row.channel}`);
+    return { id: row.id, channel: row.channel, state: 'delivered', error: null };
+  } catch (err) {
+    const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message, true);
+    const message = redact(e.message, app.config.secretValues);
+    const final = !e.retryable || attempt >= MAX_ATTEMPTS;
+    const backoff = Math.max(e.retryAfterMs ?? 0, Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1)));
+    await markUndelivered(app.store, row.id, message, final ? null : app.clock.now() + backoff);
+    const retrying = `failed (attempt ${attempt}, retrying in ${Math.round(backoff / 1000)} s)`;
+    log.warn(`notification to ${row.channel} ${final ? 'failed' : retrying}: ${message}`);
+    return { id: row.id, channel: row.channel, state: final ? 'failed' : 'pending', error: message };
+  }
 }

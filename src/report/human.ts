@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { formatDuration } from '../core/duration.js';
 import { formatNumber } from '../core/triggers.js';
 import type { DecideResult, ModelOutcome } from '../decide/decide-all.js';
+import type { MonitorResult } from '../monitor/monitor.js';
 import type { IngestSummary } from '../ingest/ingest.js';
 import type { StatusReport } from '../status/status.js';
 import type { DriftReport } from '../ml/drift/report.js';
@@ -12,9 +13,18 @@ import type { Metrics } from '../ml/metrics/evaluate-rows.js';
 import type { GateReport } from '../core/gate.js';
 import type { Reporter, View } from './views.js';
 import { MaskedOut } from './text-out.js';
+import {
+  iso,
+  renderAliasChange,
+  renderAliasHistory,
+  renderPreparation,
+  renderRuns,
+  renderTraining,
+  renderVersion,
+  renderVersions,
+} from './human-records.js';
 
 const fmt = (v: number | null, digits = 3) => (v === null ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(digits));
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 export class HumanReporter implements Reporter {
   protected readonly out: MaskedOut;
@@ -34,14 +44,8 @@ export function renderView(view: View): string {
     case 'decide':
       return (
         renderDecide(view.command, view.result) +
-        (view.runs?.length
-          ? [
-              '',
-              '',
-              'runs advanced:',
-              ...view.runs.map((r) => `  ${r.runId} ${r.model} ${r.state}: ${r.outcome}`),
-            ].join('\n')
-          : '')
+        renderAdvanced(view.runs ?? []) +
+        renderMonitored(view.monitored ?? [])
       );
     case 'ingest':
       return renderIngest(view.summary);
@@ -55,119 +59,41 @@ export function renderView(view: View): string {
       return renderDataset(view.dataset, view.created);
     case 'validation':
       return validationText(view.report);
-    case 'versions': {
-      if (view.versions.length === 0) return 'no registered versions yet';
-      const t = new Table({
-        head: ['model', 'version', 'aliases', 'created', 'dataset', 'sha256', 'size'],
-        style: { head: [], border: [] },
-      });
-      for (const v of view.versions)
-        t.push([
-          v.model,
-          `v${v.version}`,
-          v.aliases.join(', '),
-          iso(v.createdMs),
-          v.datasetTag ?? '',
-          v.artifact.sha256.slice(0, 12),
-          v.artifact.size,
-        ]);
-      return t.toString();
-    }
-    case 'version': {
-      const v = view.version;
-      return [
-        `${v.model} v${v.version}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''} registered ${iso(v.createdMs)} by ${v.actor}`,
-        `  artifact ${v.artifact.uri} (${v.artifact.size} bytes, sha256 ${v.artifact.sha256})`,
-        `  dataset ${v.datasetTag ?? '—'} · run ${v.runId ?? '—'}`,
-        `  metrics ${JSON.stringify(v.metrics)}`,
-        `  tags ${JSON.stringify(v.tags)}`,
-      ].join('\n');
-    }
-    case 'alias-change': {
-      const c = view.change;
-      if (!c.changed) return `${c.model}: nothing to do — ${c.reason}`;
-      return `${c.model}: ${c.action}: ${c.moves.map((m) => `${m.alias} ${m.from === null ? '—' : `v${m.from}`} → ${m.to === null ? '—' : `v${m.to}`}`).join(', ')} (${c.reason})`;
-    }
-    case 'alias-history': {
-      if (view.history.length === 0) return `${view.model}: no alias moves yet`;
-      const t = new Table({
-        head: ['#', 'when', 'alias', 'from', 'to', 'action', 'by', 'why'],
-        style: { head: [], border: [] },
-      });
-      for (const h of view.history)
-        t.push([
-          h.seq,
-          iso(h.atMs),
-          h.alias,
-          h.from === null ? '—' : `v${h.from}`,
-          h.to === null ? '—' : `v${h.to}`,
-          h.action,
-          h.actor,
-          h.reason,
-        ]);
-      return t.toString();
-    }
+    case 'versions':
+      return renderVersions(view.versions);
+    case 'version':
+      return renderVersion(view.version);
+    case 'alias-change':
+      return renderAliasChange(view.change);
+    case 'alias-history':
+      return renderAliasHistory(view.model, view.history);
     case 'evaluation':
       return renderEvaluation(view.metrics, view.champion, view.gate);
-    case 'runs': {
-      if (view.runs.length === 0) return 'no runs yet';
-      if (!view.detail) {
-        const t = new Table({
-          head: ['run', 'model', 'state', 'created', 'outcome'],
-          colWidths: [26, 12, 11, 26, 70],
-          wordWrap: true,
-          style: { head: [], border: [] },
-        });
-        for (const r of view.runs)
-          t.push([
-            r.id,
-            r.model,
-            r.state,
-            iso(r.createdMs),
-            r.outcome ?? (r.state === 'waiting' && r.nextCheckMs ? `next check ${iso(r.nextCheckMs)}` : ''),
-          ]);
-        return t.toString();
-      }
-      const r = view.runs[0]!;
-      const lines = [`${r.id} ${r.model}: ${r.state}`, `  why: ${r.reason}`];
-      for (const s of r.steps) {
-        const dur = s.startedMs !== null && s.finishedMs !== null ? formatDuration(s.finishedMs - s.startedMs) : '…';
-        lines.push(
-          `  ${s.step.padEnd(9)} ${s.state.padEnd(9)} ${dur.padEnd(8)}${s.attempts > 1 ? ` (${s.attempts} attempts)` : ''}${s.error ? ` ${s.error}` : ''}`,
-        );
-      }
-      if (r.outcome) lines.push(`  outcome: ${r.outcome}`);
-      return lines.join('\n');
-    }
-    case 'training': {
-      const j = view.job;
-      const secs = j.finishedMs ? ((j.finishedMs - j.startedMs) / 1000).toFixed(1) : '?';
-      return [
-        `trained ${j.model} on ${j.datasetTag} with the ${j.executor} executor in ${secs}s (job ${j.id}${j.codeVersion ? `, code ${j.codeVersion.slice(0, 12)}` : ''})`,
-        `  params ${JSON.stringify(j.params)} · output ${j.outputDir}`,
-        j.reportedMetrics
-          ? `  the trainer reported ${JSON.stringify(j.reportedMetrics)} (kept, not used for decisions)`
-          : '',
-        `refit's evaluation on the test split:`,
-        renderEvaluation(view.metrics, null, null),
-        view.version
-          ? `registered ${view.version.model} v${view.version.version} (sha256 ${view.version.artifact.sha256.slice(0, 12)}…)`
-          : '',
-      ]
-        .filter(Boolean)
-        .join('\n');
-    }
-    case 'preparation': {
-      const p = view.preparation;
-      const next =
-        p.state === 'waiting' || p.state === 'pending'
-          ? `; next check ${iso(p.nextCheckMs)} (run the command again, or pass --wait)`
-          : '';
-      return `${p.model}: external preparation ${p.key} ${p.state}: ${p.status ?? ''}${next}`;
-    }
+    case 'runs':
+      return renderRuns(view.runs, view.detail === true);
+    case 'training':
+      return renderTraining(view.job, renderEvaluation(view.metrics, null, null), view.version);
+    case 'preparation':
+      return renderPreparation(view.preparation);
     case 'message':
       return view.text;
   }
+}
+
+/** The monitor's verdicts that did something (a rollback, an alert): said on stdout, not only in the log. */
+function renderMonitored(results: MonitorResult[]): string {
+  const acted = results.filter((m) => m.action !== 'none');
+  if (acted.length === 0) return '';
+  const line = (m: MonitorResult) =>
+    m.action === 'rolled_back'
+      ? `  ${m.model}: v${m.champion} rolled back to v${m.previous} — ${m.reason}`
+      : `  ${m.model}: v${m.champion} degraded (alert sent, not rolled back) — ${m.reason}`;
+  return ['', '', 'monitor:', ...acted.map(line)].join('\n');
+}
+
+function renderAdvanced(runs: { runId: string; model: string; state: string; outcome: string }[]): string {
+  if (runs.length === 0) return '';
+  return ['', '', 'runs advanced:', ...runs.map((r) => `  ${r.runId} ${r.model} ${r.state}: ${r.outcome}`)].join('\n');
 }
 
 export function renderEvaluation(m: Metrics, champion: Metrics | null, gate: GateReport | null): string {
@@ -307,10 +233,21 @@ function renderOutcome(o: ModelOutcome): string[] {
   const d = o.decision;
   const s = d.signals;
   const out = [`${o.model}: ${d.action.toUpperCase()}${d.forced ? ' (forced)' : ''}`, `  ${d.reason}`];
-  out.push(
-    `  signals   misclassified ${s.misclassified} · correct ${s.correct} · sampled_correct ${s.sampled_correct} · dataset_len ${s.dataset_len} · new_examples ${s.new_examples}`,
-    `            online_accuracy ${fmt(s.online_accuracy)} (window ${s.window_size}) · accuracy_drop ${fmt(s.accuracy_drop)} · drift_score ${fmt(s.drift_score)} · external_count ${fmt(s.external_count)} · hours_since_retrain ${fmt(s.hours_since_retrain, 1)}`,
-  );
+  const counts = [
+    `misclassified ${s.misclassified}`,
+    `correct ${s.correct}`,
+    `sampled_correct ${s.sampled_correct}`,
+    `dataset_len ${s.dataset_len}`,
+    `new_examples ${s.new_examples}`,
+  ];
+  const measures = [
+    `online_accuracy ${fmt(s.online_accuracy)} (window ${s.window_size})`,
+    `accuracy_drop ${fmt(s.accuracy_drop)}`,
+    `drift_score ${fmt(s.drift_score)}`,
+    `external_count ${fmt(s.external_count)}`,
+    `hours_since_retrain ${fmt(s.hours_since_retrain, 1)}`,
+  ];
+  out.push(`  signals   ${counts.join(' · ')}`, `            ${measures.join(' · ')}`);
   if (d.rules.length === 0)
     out.push('  triggers  none configured (manual retrains only: refit run --force ' + o.model + ')');
   d.rules.forEach((r, i) =>
@@ -323,10 +260,13 @@ function renderOutcome(o: ModelOutcome): string[] {
         ? 'bucket full'
         : 'no refill'
       : `next token in ${formatDuration(o.nextTokenInMs)}`;
-  out.push(
-    `  budget    ${formatNumber(b.tokens)} of ${formatNumber(b.capacity)} tokens · retrain costs ${formatNumber(b.cost)}${b.rejections ? ` (${b.rejections} rejected since last promotion)` : ''} · refill ${formatNumber(b.effectiveRatePerSecond * 3600)}/h${b.need > 0 ? ` (need ${formatNumber(b.need)})` : ''} · ${next}`,
-  );
+  const rejected = b.rejections ? ` (${b.rejections} rejected since last promotion)` : '';
+  const need = b.need > 0 ? ` (need ${formatNumber(b.need)})` : '';
+  const tokens = `${formatNumber(b.tokens)} of ${formatNumber(b.capacity)} tokens`;
+  const refill = `refill ${formatNumber(b.effectiveRatePerSecond * 3600)}/h${need}`;
+  out.push(`  budget    ${tokens} · retrain costs ${formatNumber(b.cost)}${rejected} · ${refill} · ${next}`);
   d.guards.forEach((g, i) => out.push(`  ${i === 0 ? 'guards   ' : '         '} ${g.ok ? '✓' : '✗'} ${g.detail}`));
+  o.actions.forEach((a, i) => out.push(`  ${i === 0 ? 'actions  ' : '         '} ${i + 1}. ${a}`));
   return out;
 }
 

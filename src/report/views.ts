@@ -1,20 +1,28 @@
 /** What a command hands to its reporter: one tagged view per kind of result. */
 import type { DecideResult } from '../decide/decide-all.js';
+import type { MonitorResult } from '../monitor/monitor.js';
 import type { IngestSummary } from '../ingest/ingest.js';
 import type { StatusReport } from '../status/status.js';
 import type { DriftReport } from '../ml/drift/report.js';
 import type { DatasetRecord } from '../stores/datasets.js';
 import type { ValidationReport } from '../datasets/validate.js';
-import type { Preparation } from '../datasets/external/prepare.js';
+import type { Preparation } from '../stores/preparations.js';
 import type { Metrics } from '../ml/metrics/evaluate-rows.js';
 import type { GateReport } from '../core/gate.js';
-import type { AliasChange, AliasHistoryEntry, ModelVersion } from '../registry/registry.js';
-import type { TrainingJob } from '../training/run-training.js';
+import type { AliasChange, ModelVersion } from '../registry/registry.js';
+import type { AliasHistoryEntry } from '../stores/aliases.js';
+import type { TrainingJob } from '../stores/jobs.js';
 import type { AdvanceResult } from '../pipeline/advance-run.js';
-import type { RunView } from '../cli/commands/runs.js';
+import type { RunView } from '../stores/runs.js';
 
 export type View =
-  | { kind: 'decide'; command: 'plan' | 'run'; result: DecideResult; runs?: AdvanceResult[] }
+  | {
+      kind: 'decide';
+      command: 'plan' | 'run';
+      result: DecideResult;
+      runs?: AdvanceResult[];
+      monitored?: MonitorResult[];
+    }
   | { kind: 'ingest'; summary: IngestSummary }
   | { kind: 'status'; status: StatusReport }
   | { kind: 'drift'; report: DriftReport }

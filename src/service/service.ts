@@ -7,10 +7,9 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import type { AppContext } from '../app-context.js';
-import { decideAll } from '../decide/decide-all.js';
 import { buildServer } from '../http/server.js';
 import { ServingRouter } from '../serving/router.js';
-import { advanceDueRuns, housekeeping, workerId } from '../pipeline/tick.js';
+import { runTick, workerId } from '../pipeline/tick.js';
 
 export interface Service {
   url: string;
@@ -33,9 +32,7 @@ export async function startService(
   const serving = new ServingRouter(app);
   const tick = () =>
     serialize(async () => {
-      await decideAll(app, { dryRun: false, actor: opts.actor ?? 'scheduler' });
-      await advanceDueRuns(app, owner);
-      await housekeeping(app);
+      await runTick(app, { dryRun: app.config.dryRun, actor: opts.actor ?? 'scheduler', owner, advanceMs: 0 });
       // Promotions and rollbacks of this tick reach the prediction endpoint now, not at the next poll.
       await serving.refresh();
     }).catch((err) => app.logger.error('tick failed', { error: (err as Error).message }));

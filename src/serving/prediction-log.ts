@@ -7,15 +7,9 @@
 import type { AppContext } from '../app-context.js';
 import type { PredictionEvent } from '../core/glossary.js';
 import { insertServedPredictions } from '../stores/evidence.js';
+import { insertShadowPredictions, type ShadowRow } from '../stores/predictions.js';
 
-export interface ShadowRow {
-  model: string;
-  id: string;
-  version: string;
-  prediction: string;
-  confidence: number | null;
-  tsMs: number;
-}
+export type { ShadowRow };
 
 const MAX_BATCH = 2000;
 
@@ -57,23 +51,8 @@ export class PredictionLog {
     const rows = this.pending.splice(0, MAX_BATCH);
     const shadows = this.shadows.splice(0, MAX_BATCH);
     const now = this.app.clock.now();
-    if (rows.length) await insertServedPredictions(this.app.store.db, rows, now);
-    if (shadows.length) {
-      await this.app.store.db
-        .insertInto('shadow_predictions')
-        .values(
-          shadows.map((s) => ({
-            model: s.model,
-            id: s.id,
-            version: s.version,
-            prediction: s.prediction,
-            confidence: s.confidence,
-            ts_ms: s.tsMs,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['model', 'id', 'version']).doNothing())
-        .execute();
-    }
+    if (rows.length) await insertServedPredictions(this.app.store, rows, now);
+    if (shadows.length) await insertShadowPredictions(this.app.store, shadows);
     if (this.pending.length || this.shadows.length) await this.flush();
   }
 }

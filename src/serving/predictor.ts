@@ -20,7 +20,8 @@ export interface Predictor {
 export async function loadPredictor(app: AppContext, line: ModelLineConfig, version: number): Promise<Predictor> {
   const dir = await openArtifact(app, await getVersion(app, line.name, version));
   const file = join(dir, 'model.json');
-  if (existsSync(file)) {
+  // The line's predict command serves every version when set (predict-with.ts); else the built-in model.
+  if (!line.train.predictCommand && existsSync(file)) {
     const m = loadModel(file);
     return { model: line.name, version, predict: async (inputs) => predict(m, inputs) };
   }

@@ -14,6 +14,7 @@ import { CHAMPION } from '../core/aliases.js';
 import { NotFoundError } from '../core/errors.js';
 import { hash53 } from '../datasets/random.js';
 import { loadPredictor, type Predictor } from './predictor.js';
+import { allAliases } from '../stores/aliases.js';
 
 interface LineTable {
   aliases: Map<string, number>;
@@ -63,7 +64,7 @@ export class ServingRouter {
   }
 
   private async doRefresh(): Promise<void> {
-    const rows = await this.app.store.db.selectFrom('aliases').select(['model', 'alias', 'version']).execute();
+    const rows = await allAliases(this.app.store);
     const next = new Map<string, LineTable>();
     for (const r of rows) {
       const line = this.app.config.models[r.model];

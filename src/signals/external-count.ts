@@ -4,7 +4,7 @@
  * (opened read-only). The URL is a secret: it never appears in errors.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { ExternalSignalError } from '../core/errors.js';
+import { UpstreamUnavailableError } from '../core/errors.js';
 import type { ExternalCountConfig } from '../config/config.js';
 import { redact } from '../config/secrets.js';
 
@@ -15,20 +15,20 @@ export async function readExternalCount(
 ): Promise<number> {
   const where = `models.${model}.evidence.external_count`;
   try {
-    const value = cfg.url.startsWith('sqlite:') ? querySqlite(cfg) : await queryPostgres(cfg);
+    const url = cfg.url.value;
+    const value = url.startsWith('sqlite:') ? querySqlite(cfg, url) : await queryPostgres(cfg, url);
     const n = Number(value);
     if (value === null || value === undefined || !Number.isFinite(n)) {
-      throw new ExternalSignalError(
+      throw new UpstreamUnavailableError(
         `${where}: the query must return one row with one numeric column, got ${JSON.stringify(value)}`,
       );
     }
     return n;
   } catch (err) {
-    if (err instanceof ExternalSignalError) throw err;
-    const msg = redact(err instanceof Error ? err.message : String(err), [...secrets, cfg.url]);
-    throw new ExternalSignalError(
+    if (err instanceof UpstreamUnavailableError) throw err;
+    const msg = redact(err instanceof Error ? err.message : String(err), [...secrets, cfg.url.value]);
+    throw new UpstreamUnavailableError(
       `${where}: the count query failed: ${msg} (check the URL in your environment and the SQL)`,
-      { cause: undefined },
     );
   }
 }
@@ -38,11 +38,11 @@ function firstValue(row: Record<string, unknown> | undefined): unknown {
   return Object.values(row)[0];
 }
 
-function querySqlite(cfg: ExternalCountConfig): unknown {
-  const db = new BetterSqlite3(cfg.url.slice('sqlite:'.length), {
+function querySqlite(cfg: ExternalCountConfig, url: string): unknown {
+  const db = new BetterSqlite3(url.slice('sqlite:'.length), {
     readonly: true,
     fileMustExist: true,
-    timeout: cfg.timeoutMs,
+    timeout: cfg.timeout,
   });
   try {
     return firstValue(db.prepare(cfg.query).get() as Record<string, unknown> | undefined);
@@ -51,13 +51,13 @@ function querySqlite(cfg: ExternalCountConfig): unknown {
   }
 }
 
-async function queryPostgres(cfg: ExternalCountConfig): Promise<unknown> {
+async function queryPostgres(cfg: ExternalCountConfig, url: string): Promise<unknown> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({
-    connectionString: cfg.url,
-    connectionTimeoutMillis: cfg.timeoutMs,
-    statement_timeout: cfg.timeoutMs,
-    query_timeout: cfg.timeoutMs + 1000,
+    connectionString: url,
+    connectionTimeoutMillis: cfg.timeout,
+    statement_timeout: cfg.timeout,
+    query_timeout: cfg.timeout + 1000,
     application_name: 'refit-external-count',
   });
   client.on('error', () => {});

@@ -1,9 +1,12 @@
 /** `refit status`: the store, each model line's evidence, budget, runs in flight and last decisions. */
-import { sql } from 'kysely';
 import type { AppContext } from '../app-context.js';
 import { checkBudget } from '../core/budget.js';
 import { IN_FLIGHT_STATES } from '../core/glossary.js';
+import type { ModelLineConfig } from '../config/config.js';
 import { readDecisionFacts } from '../stores/decision-facts.js';
+import { listDecisions } from '../stores/decisions.js';
+import { evidenceTotals } from '../stores/predictions.js';
+import { listRuns } from '../stores/runs.js';
 import { readEvidenceCounts, readWindowAccuracy } from '../stores/signals.js';
 
 export interface ModelStatus {
@@ -29,62 +32,38 @@ export interface StatusReport {
 }
 
 export async function readStatus(app: AppContext): Promise<StatusReport> {
-  const { db } = app.store;
   const nowMs = app.clock.now();
   const models: ModelStatus[] = [];
-  for (const line of Object.values(app.config.models)) {
-    const [preds, totals, since, window, facts, inflight, decisions] = await Promise.all([
-      db
-        .selectFrom('predictions')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('model', '=', line.name)
-        .executeTakeFirst(),
-      db
-        .selectFrom('evidence_counters')
-        .select([
-          sql<number>`COALESCE(SUM(misclassified + correct), 0)`.as('reviewed'),
-          sql<number>`COALESCE(SUM(examples), 0)`.as('examples'),
-        ])
-        .where('model', '=', line.name)
-        .executeTakeFirst(),
-      readEvidenceCounts(db, line.name, line.evidence.minReviewerConfidence),
-      readWindowAccuracy(db, line, nowMs),
-      readDecisionFacts(db, line.name, nowMs),
-      db
-        .selectFrom('runs')
-        .select(['id', 'state', 'created_ms'])
-        .where('model', '=', line.name)
-        .where('state', 'in', IN_FLIGHT_STATES)
-        .orderBy('created_ms')
-        .execute(),
-      db
-        .selectFrom('decisions')
-        .select(['at_ms', 'action', 'actor', 'reason', 'run_id'])
-        .where('model', '=', line.name)
-        .orderBy('at_ms', 'desc')
-        .limit(5)
-        .execute(),
-    ]);
-    const b = checkBudget(line.budget, facts.budget, nowMs, 0, false);
-    models.push({
-      model: line.name,
-      task: line.task,
-      predictions: Number(preds?.n ?? 0),
-      reviewed: Number(totals?.reviewed ?? 0),
-      examples: Number(totals?.examples ?? 0),
-      sinceLastDataset: since,
-      onlineAccuracy: window.accuracy,
-      windowSize: window.n,
-      budget: { tokens: b.tokens, capacity: b.capacity, cost: b.cost, rejections: b.rejections },
-      runsInFlight: inflight.map((r) => ({ id: r.id, state: r.state, createdMs: Number(r.created_ms) })),
-      lastDecisions: decisions.map((d) => ({
-        atMs: Number(d.at_ms),
-        action: d.action,
-        actor: d.actor,
-        reason: d.reason,
-        runId: d.run_id,
-      })),
-    });
-  }
+  for (const line of Object.values(app.config.models)) models.push(await lineStatus(app, line, nowMs));
   return { atMs: nowMs, store: app.store.displayUrl, dialect: app.store.dialect, config: app.config.source, models };
+}
+
+async function lineStatus(app: AppContext, line: ModelLineConfig, nowMs: number): Promise<ModelStatus> {
+  const { store } = app;
+  const [totals, since, window, facts, inflight, decisions] = await Promise.all([
+    evidenceTotals(store, line.name),
+    readEvidenceCounts(store, line.name, line.evidence.minReviewerConfidence),
+    readWindowAccuracy(store, line, nowMs),
+    readDecisionFacts(store, line.name, nowMs),
+    listRuns(store, { model: line.name, states: IN_FLIGHT_STATES }),
+    listDecisions(store, { model: line.name, limit: 5 }),
+  ]);
+  const b = checkBudget(line.budget, facts.budget, nowMs, 0, false);
+  return {
+    model: line.name,
+    task: line.task,
+    ...totals,
+    sinceLastDataset: since,
+    onlineAccuracy: window.accuracy,
+    windowSize: window.n,
+    budget: { tokens: b.tokens, capacity: b.capacity, cost: b.cost, rejections: b.rejections },
+    runsInFlight: inflight.reverse().map((r) => ({ id: r.id, state: r.state, createdMs: r.createdMs })),
+    lastDecisions: decisions.map((d) => ({
+      atMs: d.atMs,
+      action: d.action,
+      actor: d.actor,
+      reason: d.reason,
+      runId: d.runId,
+    })),
+  };
 }

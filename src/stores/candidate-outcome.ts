@@ -2,18 +2,17 @@
  * Feeds gate outcomes back into the retrain budget: a rejected candidate raises the next retrain's
  * cost (backoff), a promotion resets it. Atomic per model line (one upsert).
  */
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './schema.js';
+import type { Store } from './store.js';
 
 export async function recordCandidateOutcome(
-  db: Kysely<Database> | Transaction<Database>,
+  store: Store,
   model: string,
   outcome: 'rejected' | 'promoted',
   capacity: number,
   nowMs: number,
 ): Promise<void> {
   const rejected = outcome === 'rejected' ? 1 : 0;
-  await db
+  await store.db
     .insertInto('budget_state')
     .values({ model, tokens: capacity, last_ms: null, rejections: rejected, updated_ms: nowMs })
     .onConflict((oc) =>

@@ -3,17 +3,18 @@
  * per build key), the evidence rows it consumed tagged with its version, and the evidence
  * counters' marks advanced by exactly what was consumed per confidence bucket.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { DatasetMetadata } from '../datasets/metadata.js';
 import type { Consumed } from '../datasets/candidates.js';
-import type { Database, DatasetsTable } from './schema.js';
-import { RefitError } from '../core/errors.js';
+import type { DatasetsTable } from './schema.js';
+import { inTransaction, type Store } from './store.js';
+import { markDatasetBuilt } from './evidence.js';
+import { ConflictError } from '../core/errors.js';
 
 /** Another build consumed part of the same evidence first; building again picks up what is left. */
-export class ConcurrentBuildError extends RefitError {
+export class ConcurrentBuildError extends ConflictError {
   constructor(model: string, n: number) {
     super(
-      'CONFLICT',
       `${n} evidence row(s) of ${model} were consumed by a concurrent dataset build; build again to use what is left`,
     );
   }
@@ -46,11 +47,11 @@ function toRecord(r: Selectable<DatasetsTable>): DatasetRecord {
 }
 
 export async function findDataset(
-  db: Kysely<Database>,
+  store: Store,
   model: string | null,
   by: { tag?: string; buildKey?: string },
 ): Promise<DatasetRecord | null> {
-  let q = db.selectFrom('datasets').selectAll();
+  let q = store.db.selectFrom('datasets').selectAll();
   if (model) q = q.where('model', '=', model);
   if (by.tag) q = q.where('tag', '=', by.tag);
   if (by.buildKey) q = q.where('build_key', '=', by.buildKey);
@@ -58,8 +59,8 @@ export async function findDataset(
   return row ? toRecord(row) : null;
 }
 
-export async function latestDataset(db: Kysely<Database>, model: string): Promise<DatasetRecord | null> {
-  const row = await db
+export async function latestDataset(store: Store, model: string): Promise<DatasetRecord | null> {
+  const row = await store.db
     .selectFrom('datasets')
     .selectAll()
     .where('model', '=', model)
@@ -69,15 +70,15 @@ export async function latestDataset(db: Kysely<Database>, model: string): Promis
   return row ? toRecord(row) : null;
 }
 
-export async function listDatasets(db: Kysely<Database>, model?: string): Promise<DatasetRecord[]> {
-  let q = db.selectFrom('datasets').selectAll();
+export async function listDatasets(store: Store, model?: string): Promise<DatasetRecord[]> {
+  let q = store.db.selectFrom('datasets').selectAll();
   if (model) q = q.where('model', '=', model);
   return (await q.orderBy('model').orderBy('created_ms', 'desc').execute()).map(toRecord);
 }
 
 /** Sets `dataset_tag` on the still-unused rows among `ids`; returns how many it tagged. */
 async function tagUnused(
-  tx: Transaction<Database>,
+  tx: Store,
   table: 'feedback' | 'examples',
   model: string,
   ids: string[],
@@ -88,14 +89,14 @@ async function tagUnused(
     const part = ids.slice(i, i + 2000);
     const r =
       table === 'feedback'
-        ? await tx
+        ? await tx.db
             .updateTable('feedback')
             .set({ dataset_tag: tag })
             .where('model', '=', model)
             .where('prediction_id', 'in', part)
             .where('dataset_tag', 'is', null)
             .executeTakeFirst()
-        : await tx
+        : await tx.db
             .updateTable('examples')
             .set({ dataset_tag: tag })
             .where('model', '=', model)
@@ -108,7 +109,7 @@ async function tagUnused(
 }
 
 export async function recordDataset(
-  db: Kysely<Database>,
+  store: Store,
   v: {
     model: string;
     tag: string;
@@ -119,8 +120,8 @@ export async function recordDataset(
   },
   consumed: Consumed,
 ): Promise<DatasetRecord> {
-  return db.transaction().execute(async (tx) => {
-    const inserted = await tx
+  return inTransaction(store, async (tx) => {
+    const inserted = await tx.db
       .insertInto('datasets')
       .values({
         model: v.model,
@@ -136,7 +137,7 @@ export async function recordDataset(
       .onConflict((oc) => oc.column('build_key').where('build_key', 'is not', null).doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-      const existing = await tx
+      const existing = await tx.db
         .selectFrom('datasets')
         .selectAll()
         .where('build_key', '=', v.buildKey)
@@ -152,7 +153,7 @@ export async function recordDataset(
       (await tagUnused(tx, 'examples', v.model, consumed.exampleIds, v.tag));
     if (tagged !== expected) throw new ConcurrentBuildError(v.model, expected - tagged);
     for (const [bucket, m] of [...consumed.marks].sort((a, b) => a[0] - b[0])) {
-      await tx
+      await tx.db
         .updateTable('evidence_counters')
         .set((eb) => ({
           mark_misclassified: eb('mark_misclassified', '+', m.misclassified),
@@ -164,7 +165,7 @@ export async function recordDataset(
         .execute();
     }
     return toRecord(
-      await tx
+      await tx.db
         .selectFrom('datasets')
         .selectAll()
         .where('model', '=', v.model)
@@ -172,4 +173,46 @@ export async function recordDataset(
         .executeTakeFirstOrThrow(),
     );
   });
+}
+
+/**
+ * Records a version an external preparer published (its dataset_metadata.json), idempotent by
+ * the preparation key, and restarts "since the last dataset" (the preparer consumed the evidence).
+ * Returns the stored record.
+ */
+export async function recordExternalDataset(
+  store: Store,
+  v: { model: string; buildKey: string; createdMs: number; metadata: DatasetMetadata; location: string },
+): Promise<DatasetRecord> {
+  return inTransaction(store, async (tx) => {
+    const m = v.metadata;
+    const r = await tx.db
+      .insertInto('datasets')
+      .values({
+        model: v.model,
+        tag: m.version_tag,
+        build_key: v.buildKey,
+        created_ms: v.createdMs,
+        num_samples: m.num_samples,
+        splits: JSON.stringify(m.splits ?? {}),
+        content_sha256: m.content_sha256 ?? '',
+        location: v.location,
+        metadata: JSON.stringify(m),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) await markDatasetBuilt(tx, v.model);
+    const row = await tx.db
+      .selectFrom('datasets')
+      .selectAll()
+      .where('model', '=', v.model)
+      .where('tag', '=', m.version_tag)
+      .executeTakeFirstOrThrow();
+    return toRecord(row);
+  });
+}
+
+/** Where a version's files are now (an external version once its splits were fetched and verified). */
+export async function setDatasetLocation(store: Store, model: string, tag: string, location: string): Promise<void> {
+  await store.db.updateTable('datasets').set({ location }).where('model', '=', model).where('tag', '=', tag).execute();
 }

@@ -2,12 +2,9 @@
  * The facts a decision reads from the store besides the evidence signals: budget state,
  * hysteresis streaks, runs in flight, retrains in the last day, the last retrain.
  */
-import type { Kysely, Transaction } from 'kysely';
 import type { BudgetState } from '../core/budget.js';
 import { IN_FLIGHT_STATES } from '../core/glossary.js';
-import type { Database } from './schema.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Store } from './store.js';
 
 export interface DecisionFacts {
   createdMs: number | null;
@@ -21,12 +18,12 @@ export interface DecisionFacts {
 
 const DAY = 86_400_000;
 
-export async function readDecisionFacts(db: Db, model: string, nowMs: number): Promise<DecisionFacts> {
+export async function readDecisionFacts(store: Store, model: string, nowMs: number): Promise<DecisionFacts> {
   const [line, budget, streakRows, inFlight, total, lastDay, last] = await Promise.all([
-    db.selectFrom('model_lines').select('created_ms').where('name', '=', model).executeTakeFirst(),
-    db.selectFrom('budget_state').selectAll().where('model', '=', model).executeTakeFirst(),
-    db.selectFrom('trigger_state').select(['rule_id', 'streak']).where('model', '=', model).execute(),
-    db
+    store.db.selectFrom('model_lines').select('created_ms').where('name', '=', model).executeTakeFirst(),
+    store.db.selectFrom('budget_state').selectAll().where('model', '=', model).executeTakeFirst(),
+    store.db.selectFrom('trigger_state').select(['rule_id', 'streak']).where('model', '=', model).execute(),
+    store.db
       .selectFrom('runs')
       .select('id')
       .where('model', '=', model)
@@ -34,19 +31,19 @@ export async function readDecisionFacts(db: Db, model: string, nowMs: number): P
       .orderBy('created_ms')
       .limit(1)
       .executeTakeFirst(),
-    db
+    store.db
       .selectFrom('runs')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('state', 'in', IN_FLIGHT_STATES)
       .executeTakeFirst(),
-    db
+    store.db
       .selectFrom('runs')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('model', '=', model)
       .where('created_ms', '>', nowMs - DAY)
       .where('state', '!=', 'cancelled')
       .executeTakeFirst(),
-    db
+    store.db
       .selectFrom('runs')
       .select((eb) => eb.fn.max<number>('created_ms').as('at'))
       .where('model', '=', model)
@@ -70,9 +67,9 @@ export async function readDecisionFacts(db: Db, model: string, nowMs: number): P
 }
 
 /** Registers model lines from the config (idempotent); `created_ms` anchors cron schedules. */
-export async function ensureModelLines(db: Kysely<Database>, names: string[], nowMs: number): Promise<void> {
+export async function ensureModelLines(store: Store, names: string[], nowMs: number): Promise<void> {
   if (names.length === 0) return;
-  await db
+  await store.db
     .insertInto('model_lines')
     .values(names.map((name) => ({ name, created_ms: nowMs, lock_version: 0 })))
     .onConflict((oc) => oc.column('name').doNothing())

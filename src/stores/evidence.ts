@@ -5,9 +5,10 @@
  * the halves concurrently. Matching flips `outcome` from NULL exactly once (`WHERE outcome IS NULL`
  * under the row lock), so counters are never incremented twice.
  */
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { ExampleEvent, FeedbackEvent, PredictionEvent, RefitEvent } from '../core/glossary.js';
-import type { Database, FeedbackTable } from './schema.js';
+import type { FeedbackTable } from './schema.js';
+import { inTransaction, type Store } from './store.js';
 
 export interface BatchResult {
   /** Rows written, per type. */
@@ -27,18 +28,18 @@ export function confidenceBucket(c: number | null): number {
   return Math.max(0, Math.min(100, Math.floor(c * 100 + 1e-9)));
 }
 
-export async function writeEventBatch(db: Kysely<Database>, events: RefitEvent[], nowMs: number): Promise<BatchResult> {
+export async function writeEventBatch(store: Store, events: RefitEvent[], nowMs: number): Promise<BatchResult> {
   const preds: PredictionEvent[] = [];
   const fbs: FeedbackEvent[] = [];
   const exs: ExampleEvent[] = [];
   for (const e of events) (e.type === 'prediction' ? preds : e.type === 'feedback' ? fbs : exs).push(e as never);
 
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(store, async (tx) => {
     const inserted = { prediction: 0, feedback: 0, example: 0 };
     // Predictions are written without RETURNING (it costs SQLite ~70% more per row): the count of
     // written rows tells whether every prediction of the batch was new.
     for (const part of chunk(preds, MAX_ROWS)) {
-      const r = await tx
+      const r = await tx.db
         .insertInto('predictions')
         .values(
           part.map((p) => ({
@@ -67,7 +68,7 @@ export async function writeEventBatch(db: Kysely<Database>, events: RefitEvent[]
         for (const p of preds) known.set(key(p.model, p.id), { prediction: p.prediction, version: p.version });
       const missing = fbs.filter((f) => !known.has(key(f.model, f.predictionId)));
       for (const part of chunk(missing, 400)) {
-        const found = await tx
+        const found = await tx.db
           .selectFrom('predictions')
           .select(['model', 'id', 'prediction', 'version'])
           .where((eb) =>
@@ -104,7 +105,7 @@ export async function writeEventBatch(db: Kysely<Database>, events: RefitEvent[]
       }
     }
     for (const part of chunk(exs, MAX_ROWS)) {
-      const rows = await tx
+      const rows = await tx.db
         .insertInto('examples')
         .values(
           part.map((x) => ({
@@ -147,13 +148,9 @@ export async function writeEventBatch(db: Kysely<Database>, events: RefitEvent[]
  * Predictions refit served itself: their ids were just made, so no feedback can be waiting for
  * them — one multi-row insert, without the matching that ingestion does.
  */
-export async function insertServedPredictions(
-  db: Kysely<Database>,
-  preds: PredictionEvent[],
-  nowMs: number,
-): Promise<void> {
+export async function insertServedPredictions(store: Store, preds: PredictionEvent[], nowMs: number): Promise<void> {
   for (const part of chunk(preds, MAX_ROWS)) {
-    await db
+    await store.db
       .insertInto('predictions')
       .values(
         part.map((p) => ({
@@ -184,27 +181,27 @@ type FeedbackRow = Insertable<FeedbackTable> & {
  * new (the common case; RETURNING costs SQLite ~70% more per row); when some already existed, the
  * attempt is rolled back to a savepoint and repeated with RETURNING to learn which.
  */
-async function insertFeedback(tx: Transaction<Database>, values: FeedbackRow[]): Promise<FeedbackRow[]> {
+async function insertFeedback(tx: Store, values: FeedbackRow[]): Promise<FeedbackRow[]> {
   const insert = () =>
-    tx
+    tx.db
       .insertInto('feedback')
       .values(values)
       .onConflict((oc) => oc.columns(['model', 'prediction_id']).doNothing());
-  await sql`SAVEPOINT refit_feedback`.execute(tx);
+  await sql`SAVEPOINT refit_feedback`.execute(tx.db);
   const r = await insert().executeTakeFirst();
   if (Number(r.numInsertedOrUpdatedRows ?? 0) === values.length) {
-    await sql`RELEASE SAVEPOINT refit_feedback`.execute(tx);
+    await sql`RELEASE SAVEPOINT refit_feedback`.execute(tx.db);
     return values;
   }
-  await sql`ROLLBACK TO SAVEPOINT refit_feedback`.execute(tx);
-  await sql`RELEASE SAVEPOINT refit_feedback`.execute(tx);
+  await sql`ROLLBACK TO SAVEPOINT refit_feedback`.execute(tx.db);
+  await sql`RELEASE SAVEPOINT refit_feedback`.execute(tx.db);
   return (await insert()
     .returning(['model', 'prediction_id', 'label', 'outcome', 'version', 'reviewer_confidence', 'ts_ms', 'ingested_ms'])
     .execute()) as FeedbackRow[];
 }
 
-async function hasUnmatchedFeedback(tx: Transaction<Database>, models: string[]): Promise<boolean> {
-  const row = await tx
+async function hasUnmatchedFeedback(tx: Store, models: string[]): Promise<boolean> {
+  const row = await tx.db
     .selectFrom('feedback')
     .select('model')
     .where('outcome', 'is', null)
@@ -221,7 +218,7 @@ const key = (model: string, id: string) => `${model}\u0000${id}`;
  * (model, prediction id) pairs; without, every unmatched feedback row of `model` (the sweep).
  */
 export async function matchFeedback(
-  tx: Transaction<Database> | Kysely<Database>,
+  tx: Store,
   nowMs: number,
   keys: { model: string; id: string }[] | null,
   model?: string,
@@ -229,7 +226,7 @@ export async function matchFeedback(
   let matched = 0;
   const chunks = keys ? chunk(keys, 400) : [null];
   for (const part of chunks) {
-    const rows = await tx
+    const rows = await tx.db
       .updateTable('feedback')
       .set((eb) => ({
         outcome: sql<number>`CASE WHEN feedback.label = (SELECT p.prediction FROM predictions p WHERE p.model = feedback.model AND p.id = feedback.prediction_id) THEN 1 ELSE 0 END`,
@@ -266,7 +263,7 @@ export async function matchFeedback(
 
 /** Adds matched feedback rows to the evidence counters and the hourly accuracy rollup. */
 async function countOutcomes(
-  tx: Transaction<Database> | Kysely<Database>,
+  tx: Store,
   rows: {
     model: string;
     outcome: number | null;
@@ -297,7 +294,7 @@ async function countOutcomes(
     hourly.set(hk, h);
   }
   await bumpCounters(tx, [...counters.values()]);
-  await tx
+  await tx.db
     .insertInto('accuracy_hourly')
     .values(
       [...hourly.values()].sort((a, b) => cmp(a.model, b.model) || cmp(a.version, b.version) || a.hour_ms - b.hour_ms),
@@ -312,11 +309,11 @@ async function countOutcomes(
 }
 
 async function bumpCounters(
-  tx: Transaction<Database> | Kysely<Database>,
+  tx: Store,
   rows: { model: string; bucket: number; misclassified: number; correct: number; examples: number }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await tx
+  await tx.db
     .insertInto('evidence_counters')
     // Sorted so concurrent writers take row locks in one order (no deadlocks on PostgreSQL).
     .values(
@@ -335,8 +332,8 @@ async function bumpCounters(
 }
 
 /** Sets the "last dataset" mark to the current totals: evidence since then starts from zero. */
-export async function markDatasetBuilt(db: Kysely<Database> | Transaction<Database>, model: string): Promise<void> {
-  await db
+export async function markDatasetBuilt(store: Store, model: string): Promise<void> {
+  await store.db
     .updateTable('evidence_counters')
     .set((eb) => ({
       mark_misclassified: eb.ref('misclassified'),

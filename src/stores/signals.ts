@@ -3,9 +3,9 @@
  * number of events: counters per confidence bucket, a LIMIT-bounded scan for count windows,
  * hourly rollups for time windows.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { ModelLineConfig } from '../config/config.js';
-import type { Database } from './schema.js';
+import type { Store } from './store.js';
 
 const HOUR = 3_600_000;
 
@@ -17,12 +17,12 @@ export interface EvidenceCounts {
 
 /** Evidence since the last dataset, counting feedback at or above the reviewer-confidence floor. */
 export async function readEvidenceCounts(
-  db: Kysely<Database>,
+  store: Store,
   model: string,
   minReviewerConfidence: number,
 ): Promise<EvidenceCounts> {
   const floorBucket = Math.ceil(minReviewerConfidence * 100 - 1e-9);
-  const row = await db
+  const row = await store.db
     .selectFrom('evidence_counters')
     .select([
       sql<number>`COALESCE(SUM(CASE WHEN bucket >= ${floorBucket} THEN misclassified - mark_misclassified ELSE 0 END), 0)`.as(
@@ -48,16 +48,12 @@ export interface WindowAccuracy {
 }
 
 /** Online accuracy over the configured window: the latest N reviewed predictions, or the last T (hour granularity). */
-export async function readWindowAccuracy(
-  db: Kysely<Database>,
-  line: ModelLineConfig,
-  nowMs: number,
-): Promise<WindowAccuracy> {
+export async function readWindowAccuracy(store: Store, line: ModelLineConfig, nowMs: number): Promise<WindowAccuracy> {
   const w = line.evidence.window;
   let correct = 0;
   let n = 0;
   if (w.kind === 'count') {
-    const row = await db
+    const row = await store.db
       .selectFrom((eb) =>
         eb
           .selectFrom('feedback')
@@ -74,7 +70,7 @@ export async function readWindowAccuracy(
     n = Number(row?.n ?? 0);
   } else {
     const from = Math.floor((nowMs - w.ms) / HOUR) * HOUR;
-    const row = await db
+    const row = await store.db
       .selectFrom('accuracy_hourly')
       .select([sql<number>`COALESCE(SUM(correct), 0)`.as('correct'), sql<number>`COALESCE(SUM(total), 0)`.as('n')])
       .where('model', '=', line.name)

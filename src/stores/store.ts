@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type Transaction } from 'kysely';
 import { RefitError } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
 import type { Database } from './schema.js';
@@ -21,6 +21,10 @@ import * as m000007 from './migrations/000007_notify_serving.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * The open store. Its `db` is the raw Kysely handle: only modules of src/stores use it (every
+ * other layer calls the functions they export), so one query layer serves both dialects.
+ */
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
@@ -120,4 +124,14 @@ async function migrateOnce(store: Store): Promise<void> {
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
+}
+
+/** Runs `fn` in one transaction; the store it receives writes inside it. */
+export async function inTransaction<T>(store: Store, fn: (tx: Store) => Promise<T>): Promise<T> {
+  return store.db.transaction().execute((tx: Transaction<Database>) => fn({ ...store, db: tx }));
+}
+
+/** One trivial query: the store answers (the health check). */
+export async function pingStore(store: Store): Promise<void> {
+  await store.db.selectFrom('locks').select('name').limit(1).execute();
 }

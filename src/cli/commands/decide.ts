@@ -1,11 +1,10 @@
-/** `refit plan` (dry run) and `refit run` (decide for real and queue runs). */
+/** `refit plan` (dry run), `refit run` (one tick: decide for real, queue and advance runs) and `refit cancel`. */
 import type { Command } from 'commander';
 import { currentActor } from '../../app.js';
-import { RefitError, UsageError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
-import { advanceDueRuns, housekeeping, waitForRuns, workerId } from '../../pipeline/tick.js';
+import { RefitError, UsageError } from '../../core/errors.js';
 import { cancelRun, retryRun } from '../../pipeline/control.js';
-import { decideAll } from '../../decide/decide-all.js';
+import { runTick, workerId } from '../../pipeline/tick.js';
 import type { CliContext } from '../context.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -17,7 +16,7 @@ export function registerDecide(program: Command, ctx: CliContext): void {
     .argument('[models...]', 'model lines (default: all)')
     .option('--force <model>', 'show the decision with a manual trigger for MODEL (repeatable)', collect, [])
     .action(async (models: string[], opts: { force: string[] }) => {
-      await decideCommand(ctx, 'plan', models, opts.force, true);
+      await tickCommand(ctx, 'plan', models, opts.force, true, null);
     });
 
   program
@@ -34,20 +33,12 @@ export function registerDecide(program: Command, ctx: CliContext): void {
     .option('--no-advance', 'only decide and queue; do not advance runs')
     .option('--retry <run>', 'requeue a failed run: it resumes from the step that failed')
     .action(async (models: string[], opts: { force: string[]; wait?: string; advance: boolean; retry?: string }) => {
-      if (opts.retry) {
-        if (ctx.dryRun()) throw new UsageError('--retry has no dry run');
-        // The requeued run is advanced below with the others and reported with them.
-        await ctx.withApp((app) => retryRun(app, opts.retry!, currentActor(ctx.io.env)));
-      }
-      const dryRun = ctx.dryRun();
-      const waitMs = opts.wait === undefined ? null : parseDuration(opts.wait);
-      if (opts.wait !== undefined && waitMs === null)
-        throw new UsageError(`--wait expects a duration such as 30m, got "${opts.wait}"`);
-      await decideCommand(ctx, 'run', models, opts.force, dryRun, dryRun || !opts.advance ? null : (waitMs ?? 0));
+      const waitMs = opts.wait === undefined ? 0 : parseDuration(opts.wait);
+      if (waitMs === null) throw new UsageError(`--wait expects a duration such as 30m, got "${opts.wait}"`);
+      await tickCommand(ctx, 'run', models, opts.force, false, opts.advance ? waitMs : null, opts.retry);
     });
 }
 
-/** `advanceWaitMs`: null = do not advance runs; 0 = one pass; > 0 = until they finish or that long. */
 export function registerCancel(program: Command, ctx: CliContext): void {
   program
     .command('cancel')
@@ -60,52 +51,36 @@ export function registerCancel(program: Command, ctx: CliContext): void {
     });
 }
 
-async function decideCommand(
+/** `advanceMs`: null = do not advance runs; 0 = one pass; > 0 = until they finish or that long. */
+async function tickCommand(
   ctx: CliContext,
   command: 'plan' | 'run',
   models: string[],
   force: string[],
-  dryRun: boolean,
-  advanceWaitMs: number | null = null,
+  plan: boolean,
+  advanceMs: number | null,
+  retry?: string,
 ): Promise<void> {
-  const { result, runs } = await ctx.withApp(async (app) => {
-    const result = await decideAll(app, { models, force, dryRun, actor: currentActor(ctx.io.env) });
-    if (advanceWaitMs === null) return { result, runs: [] };
-    const owner = workerId();
-    const advanced = await advanceDueRuns(app, owner, models.length ? models : undefined);
-    let runs = advanced;
-    if (advanceWaitMs > 0) {
-      // The runs this command started or advanced, and any still in flight for these lines: a
-      // second \`refit run --wait\` resumes waiting for what an earlier one left parked.
-      let inFlight = app.store.db
-        .selectFrom('runs')
-        .select('id')
-        .where('state', 'in', ['queued', 'running', 'waiting']);
-      if (models.length) inFlight = inFlight.where('model', 'in', models);
-      const open = (await inFlight.execute()).map((r) => r.id);
-      const ids = [
-        ...new Set([
-          ...advanced.map((r) => r.runId),
-          ...result.outcomes.map((o) => o.runId).filter((x): x is string => !!x),
-          ...open,
-        ]),
-      ];
-      runs = await waitForRuns(app, owner, ids, app.clock.now() + advanceWaitMs);
-    }
-    await housekeeping(app);
-    return { result, runs };
+  const actor = currentActor(ctx.io.env);
+  const tick = await ctx.withApp(async (app) => {
+    const dryRun = plan || ctx.dryRun() || app.config.dryRun;
+    if (retry && dryRun) throw new UsageError('--retry has no dry run');
+    // The requeued run is advanced with the others and reported with them.
+    if (retry) await retryRun(app, retry, actor);
+    return runTick(app, { models, force, dryRun, actor, owner: workerId(), advanceMs: dryRun ? null : advanceMs });
   });
-  ctx.reporter().report({ kind: 'decide', command: dryRun ? 'plan' : command, result, runs });
-  const failed = result.outcomes.filter((o) => o.error);
-  if (failed.length > 0)
-    throw new RefitError(
-      'EXTERNAL_SIGNAL',
-      `${failed.length} model line(s) could not be decided: ${failed.map((o) => o.model).join(', ')}`,
-    );
+  const { decisions, runs, monitored } = tick;
+  ctx
+    .reporter()
+    .report({ kind: 'decide', command: decisions.dryRun ? 'plan' : command, result: decisions, runs, monitored });
+  const failed = decisions.outcomes.filter((o) => o.error);
+  if (failed.length > 0) {
+    const names = failed.map((o) => o.model).join(', ');
+    throw new RefitError('UPSTREAM_UNAVAILABLE', `${failed.length} model line(s) could not be decided: ${names}`);
+  }
   const failedRuns = runs.filter((r) => r.state === 'failed');
-  if (failedRuns.length > 0)
-    throw new RefitError(
-      'CONFLICT',
-      `${failedRuns.length} run(s) failed: ${failedRuns.map((r) => `${r.model} (${r.outcome})`).join('; ')}`,
-    );
+  if (failedRuns.length > 0) {
+    const what = failedRuns.map((r) => `${r.model} (${r.outcome})`).join('; ');
+    throw new RefitError(failedRuns[0]!.code ?? 'INTERNAL', `${failedRuns.length} run(s) failed: ${what}`);
+  }
 }

@@ -10,8 +10,8 @@ import { decideAll } from '../../decide/decide-all.js';
 import { ingestFiles } from '../../ingest/ingest.js';
 import { initProject } from '../../init/init.js';
 import { readStatus } from '../../status/status.js';
-import { advanceDueRuns, workerId } from '../../pipeline/tick.js';
-import { listVersions } from '../../registry/registry.js';
+import { runTick, workerId } from '../../pipeline/tick.js';
+import { listVersions } from '../../stores/versions.js';
 import type { CliContext } from '../context.js';
 
 export function registerDemo(program: Command, ctx: CliContext): void {
@@ -44,11 +44,12 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           result: await decideAll(app, { dryRun: true, actor: currentActor(ctx.io.env) }),
         });
         reporter.report({ kind: 'message', text: '\n$ refit run' });
-        const result = await decideAll(app, { dryRun: ctx.dryRun(), actor: currentActor(ctx.io.env) });
-        const runs = ctx.dryRun() ? [] : await advanceDueRuns(app, workerId());
-        reporter.report({ kind: 'decide', command: 'run', result, runs });
+        const dryRun = ctx.dryRun() || app.config.dryRun;
+        const actor = currentActor(ctx.io.env);
+        const tick = await runTick(app, { dryRun, actor, owner: workerId(), advanceMs: 0 });
+        reporter.report({ kind: 'decide', command: 'run', result: tick.decisions, runs: tick.runs });
         reporter.report({ kind: 'message', text: '\n$ refit models' });
-        reporter.report({ kind: 'versions', versions: await listVersions(app) });
+        reporter.report({ kind: 'versions', versions: await listVersions(app.store) });
         reporter.report({ kind: 'message', text: '\n$ refit status' });
         reporter.report({ kind: 'status', status: await readStatus(app) });
       } finally {

@@ -63,7 +63,7 @@ export function registerDrift(program: Command, ctx: CliContext): void {
         ctx.reporter().report({ kind: 'drift', report });
         if (opts.failOnDrift && report.datasetDrift)
           throw new RefitError(
-            'INPUT_INVALID',
+            'INPUT',
             `dataset drift: ${report.driftedColumns} of ${report.testedColumns} columns drifted`,
           );
       },

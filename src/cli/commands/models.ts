@@ -4,16 +4,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { currentActor } from '../../app.js';
 import { InputError, UsageError } from '../../core/errors.js';
-import {
-  aliasHistory,
-  getVersion,
-  listVersions,
-  openArtifact,
-  promote,
-  registerVersion,
-  rollback,
-  setAlias,
-} from '../../registry/registry.js';
+import { getVersion, openArtifact, promote, registerVersion, rollback, setAlias } from '../../registry/registry.js';
+import { aliasHistory } from '../../stores/aliases.js';
+import { listVersions } from '../../stores/versions.js';
 import type { CliContext } from '../context.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -30,10 +23,16 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .description('registered model versions with their aliases; subcommands show, register, history, alias')
     .argument('[model]', 'only this model line')
     .action(async (model?: string) => {
-      const versions = await ctx.withApp((app) => listVersions(app, model));
+      const versions = await ctx.withApp((app) => listVersions(app.store, { model }));
       ctx.reporter().report({ kind: 'versions', versions });
     });
+  registerShow(models, ctx);
+  registerRegister(models, ctx);
+  registerHistoryAndAlias(models, ctx);
+  registerPromoteRollback(program, ctx);
+}
 
+function registerShow(models: Command, ctx: CliContext): void {
   models
     .command('show')
     .description('one version: artifact (verified), metrics, lineage, gate, tags')
@@ -47,7 +46,9 @@ export function registerModels(program: Command, ctx: CliContext): void {
       });
       ctx.reporter().report({ kind: 'version', version: v });
     });
+}
 
+function registerRegister(models: Command, ctx: CliContext): void {
   models
     .command('register')
     .description('register an artifact (file or directory) as the next version of MODEL')
@@ -93,13 +94,15 @@ export function registerModels(program: Command, ctx: CliContext): void {
         ctx.reporter().report({ kind: 'version', version: v });
       },
     );
+}
 
+function registerHistoryAndAlias(models: Command, ctx: CliContext): void {
   models
     .command('history')
     .description('every alias move of MODEL: which version served when, who moved it and why')
     .argument('<model>')
     .action(async (model: string) => {
-      const history = await ctx.withApp((app) => aliasHistory(app, model));
+      const history = await ctx.withApp((app) => aliasHistory(app.store, model));
       ctx.reporter().report({ kind: 'alias-history', model, history });
     });
 
@@ -120,7 +123,9 @@ export function registerModels(program: Command, ctx: CliContext): void {
         ctx.reporter().report({ kind: 'alias-change', change });
       },
     );
+}
 
+function registerPromoteRollback(program: Command, ctx: CliContext): void {
   program
     .command('promote')
     .description('make VERSION the champion of MODEL (the old champion becomes previous)')

@@ -1,25 +1,13 @@
-/** `refit runs [--model M]` and `refit runs show RUN`: runs with their step timeline. */
+/** `refit runs [--model M]` and `refit runs show RUN`: runs (the read model HTTP serves too) with their step timeline. */
 import type { Command } from 'commander';
-import { NotFoundError } from '../../core/errors.js';
+import { NotFoundError, UsageError } from '../../core/errors.js';
+import { getRun, listRuns } from '../../stores/runs.js';
 import type { CliContext } from '../context.js';
 
-export interface RunView {
-  id: string;
-  model: string;
-  state: string;
-  reason: string;
-  outcome: string | null;
-  createdMs: number;
-  finishedMs: number | null;
-  nextCheckMs: number | null;
-  steps: {
-    step: string;
-    state: string;
-    attempts: number;
-    startedMs: number | null;
-    finishedMs: number | null;
-    error: string | null;
-  }[];
+function limitArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit expects a positive whole number, got "${v}"`);
+  return n;
 }
 
 export function registerRuns(program: Command, ctx: CliContext): void {
@@ -27,14 +15,9 @@ export function registerRuns(program: Command, ctx: CliContext): void {
     .command('runs')
     .description('runs, newest first; `runs show RUN` for one with its steps')
     .option('--model <model>', 'only this model line')
-    .option('--limit <n>', 'how many', (v) => Number(v), 20)
+    .option('--limit <n>', 'how many', limitArg, 20)
     .action(async (opts: { model?: string; limit: number }) => {
-      const list = await ctx.withApp(async (app) => {
-        let q = app.store.db.selectFrom('runs').selectAll();
-        if (opts.model) q = q.where('model', '=', opts.model);
-        const rows = await q.orderBy('created_ms', 'desc').limit(opts.limit).execute();
-        return Promise.all(rows.map((r) => view(app, r.id)));
-      });
+      const list = await ctx.withApp((app) => listRuns(app.store, { model: opts.model, limit: opts.limit }));
       ctx.reporter().report({ kind: 'runs', runs: list });
     });
   runs
@@ -42,36 +25,8 @@ export function registerRuns(program: Command, ctx: CliContext): void {
     .argument('<run>')
     .description('one run: decision reason, step timeline with durations and errors, outcome')
     .action(async (id: string) => {
-      const run = await ctx.withApp((app) => view(app, id));
+      const run = await ctx.withApp((app) => getRun(app.store, id, { steps: true }));
+      if (!run) throw new NotFoundError(`no run ${id}: see \`refit runs\``);
       ctx.reporter().report({ kind: 'runs', runs: [run], detail: true });
     });
-}
-
-async function view(app: import('../../app-context.js').AppContext, id: string): Promise<RunView> {
-  const r = await app.store.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!r) throw new NotFoundError(`no run ${id}: see \`refit runs\``);
-  const steps = await app.store.db
-    .selectFrom('steps')
-    .selectAll()
-    .where('run_id', '=', id)
-    .orderBy('started_ms')
-    .execute();
-  return {
-    id: r.id,
-    model: r.model,
-    state: r.state,
-    reason: r.reason,
-    outcome: r.outcome,
-    createdMs: Number(r.created_ms),
-    finishedMs: r.finished_ms === null ? null : Number(r.finished_ms),
-    nextCheckMs: r.next_check_ms === null ? null : Number(r.next_check_ms),
-    steps: steps.map((s) => ({
-      step: s.step_id,
-      state: s.state,
-      attempts: s.attempts,
-      startedMs: s.started_ms === null ? null : Number(s.started_ms),
-      finishedMs: s.finished_ms === null ? null : Number(s.finished_ms),
-      error: s.error,
-    })),
-  };
 }

@@ -5,11 +5,12 @@
  * preparation ends, sleeping until each next check.
  */
 import type { AppContext } from '../../app-context.js';
-import { markDatasetBuilt } from '../../stores/evidence.js';
-import { findDataset } from '../../stores/datasets.js';
+import { recordExternalDataset } from '../../stores/datasets.js';
 import { readSignals } from '../../signals/read-signals.js';
 import { readDecisionFacts } from '../../stores/decision-facts.js';
-import { advancePreparation, metadataUrl, type Preparation } from './prepare.js';
+import { openManualPreparation } from '../../stores/preparations.js';
+import { advancePreparation, type Preparation } from './prepare.js';
+import { metadataUrl } from './metadata-source.js';
 
 export interface ExternalBuildOptions {
   /** Idempotency key; default: the open manual preparation of the line, else a new one. */
@@ -26,22 +27,11 @@ export async function prepareExternally(
   options: ExternalBuildOptions = {},
 ): Promise<Preparation> {
   const line = app.config.models[model]!;
-  const { db } = app.store;
-  let key = options.key;
-  if (!key) {
-    const open = await db
-      .selectFrom('preparations')
-      .select('key')
-      .where('model', '=', model)
-      .where('key', 'like', `manual:${model}:%`)
-      .where('state', 'in', ['pending', 'waiting'])
-      .orderBy('started_ms', 'desc')
-      .executeTakeFirst();
-    key = open?.key ?? `manual:${model}:${app.clock.now()}`;
-  }
-  const facts = await readDecisionFacts(db, model, app.clock.now());
-  const signals = await readSignals(db, line, {
-    nowMs: app.clock.now(),
+  const key = options.key ?? (await openManualPreparation(app.store, model)) ?? `manual:${model}:${app.clock.now()}`;
+  const now = app.clock.now();
+  const facts = await readDecisionFacts(app.store, model, now);
+  const signals = await readSignals(app.store, line, {
+    nowMs: now,
     lastRetrainMs: facts.lastRetrainMs,
     secrets: app.config.secretValues,
   });
@@ -52,25 +42,14 @@ export async function prepareExternally(
     await sleep(Math.max(0, prep.nextCheckMs - app.clock.now()));
     prep = await advancePreparation(app, model, key, required);
   }
-  if (prep.state === 'succeeded' && prep.metadata && !(await findDataset(db, model, { buildKey: key }))) {
-    const m = prep.metadata;
-    await db.transaction().execute(async (tx) => {
-      const r = await tx
-        .insertInto('datasets')
-        .values({
-          model,
-          tag: m.version_tag,
-          build_key: key!,
-          created_ms: app.clock.now(),
-          num_samples: m.num_samples,
-          splits: JSON.stringify(m.splits ?? {}),
-          content_sha256: m.content_sha256 ?? '',
-          location: metadataUrl(line.prepare, app.config),
-          metadata: JSON.stringify(m),
-        })
-        .onConflict((oc) => oc.doNothing())
-        .executeTakeFirst();
-      if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) await markDatasetBuilt(tx, model);
+  if (prep.state === 'succeeded' && prep.metadata) {
+    const location = metadataUrl(line.prepare, app.config);
+    await recordExternalDataset(app.store, {
+      model,
+      buildKey: key,
+      createdMs: app.clock.now(),
+      metadata: prep.metadata,
+      location,
     });
   }
   return prep;

@@ -10,288 +10,158 @@
 import type { AppContext } from '../../app-context.js';
 import { UsageError } from '../../core/errors.js';
 import { formatDuration } from '../../core/duration.js';
-import type { ModelLineConfig, PreparePolicy, RefitConfig } from '../../config/config.js';
+import type { ModelLineConfig, PreparePolicy } from '../../config/config.js';
 import { redact } from '../../config/secrets.js';
-import { httpCall, type HttpOutcome } from '../../integrations/http.js';
-import type { DatasetMetadata } from '../metadata.js';
+import {
+  claimTrigger,
+  findPreparation,
+  openPreparation,
+  updatePreparation,
+  type Preparation,
+  type PreparationUpdate,
+} from '../../stores/preparations.js';
+import { describePreparer, metadataUrl, readMetadata, type MetadataRead } from './metadata-source.js';
 import { triggerPreparer } from './trigger.js';
-import type { PreparationsTable } from '../../stores/schema.js';
-import type { Selectable } from 'kysely';
 
-export type PreparationState = 'pending' | 'waiting' | 'succeeded' | 'failed';
+export type { Preparation };
 
-export interface Preparation {
+/** One call's view: the line, its policy, the time, and how to record a change. */
+interface Pass {
+  app: AppContext;
+  line: ModelLineConfig;
+  policy: PreparePolicy;
   key: string;
-  model: string;
-  state: PreparationState;
-  required: number;
-  lastSeenTag: string | null;
-  startedMs: number;
-  deadlineMs: number;
-  triggeredMs: number | null;
-  triggerConfirmedMs: number | null;
-  nextCheckMs: number;
-  checks: number;
-  status: string | null;
-  metadata: DatasetMetadata | null;
-}
-
-function toPreparation(r: Selectable<PreparationsTable>): Preparation {
-  return {
-    key: r.key,
-    model: r.model,
-    state: r.state as PreparationState,
-    required: r.required,
-    lastSeenTag: r.last_seen_tag,
-    startedMs: Number(r.started_ms),
-    deadlineMs: Number(r.deadline_ms),
-    triggeredMs: r.triggered_ms === null ? null : Number(r.triggered_ms),
-    triggerConfirmedMs: r.trigger_confirmed_ms === null ? null : Number(r.trigger_confirmed_ms),
-    nextCheckMs: Number(r.next_check_ms),
-    checks: r.checks,
-    status: r.last_status,
-    metadata: r.result ? JSON.parse(r.result) : null,
-  };
-}
-
-export function metadataUrl(policy: PreparePolicy, config: RefitConfig): string {
-  const m = policy.metadata;
-  if (!m) throw new UsageError('external preparation needs prepare.metadata');
-  if (m.kind === 'url') return m.url;
-  return `${config.hubUrl}/datasets/${m.dataset}/resolve/${encodeURIComponent(m.revision)}/${m.path.split('/').map(encodeURIComponent).join('/')}`;
-}
-
-type MetadataRead =
-  | { kind: 'metadata'; metadata: DatasetMetadata }
-  | { kind: 'invalid'; message: string }
-  | Exclude<HttpOutcome, { kind: 'ok' }>;
-
-async function readMetadata(policy: PreparePolicy, config: RefitConfig, nowMs: number): Promise<MetadataRead> {
-  const res = await httpCall(
-    {
-      method: 'GET',
-      url: metadataUrl(policy, config),
-      token: policy.token,
-      timeoutMs: policy.requestTimeoutMs,
-      headers: { 'cache-control': 'no-cache' },
-    },
-    nowMs,
-  );
-  if (res.kind !== 'ok') return res;
-  try {
-    const m = JSON.parse(res.body) as DatasetMetadata;
-    if (typeof m.version_tag !== 'string' || typeof m.num_samples !== 'number') {
-      return {
-        kind: 'invalid',
-        message: 'dataset_metadata.json lacks a string "version_tag" or a numeric "num_samples"',
-      };
-    }
-    return { kind: 'metadata', metadata: m };
-  } catch {
-    return { kind: 'invalid', message: 'dataset_metadata.json is not valid JSON' };
-  }
+  now: number;
+  prep: Preparation;
+  update(u: PreparationUpdate, log?: 'info' | 'warn' | 'error'): Promise<Preparation>;
 }
 
 /**
  * Advances the preparation `key` of `model` by one step and returns its state. The first call
  * creates it with `required` samples.
  */
-export async function advancePreparation(
-  app: AppContext,
-  model: string,
-  key: string,
-  required: number,
-): Promise<Preparation> {
+export async function advancePreparation(app: AppContext, model: string, key: string, required: number) {
   const line = app.config.models[model];
   if (!line) throw new UsageError(`unknown model line "${model}"`);
   const policy = line.prepare;
-  if (policy.trigger.kind === 'builtin')
+  if (policy.kind === 'builtin') {
     throw new UsageError(`model line "${model}" prepares its datasets itself (prepare.kind: builtin)`);
-  const { db } = app.store;
+  }
   const now = app.clock.now();
-  await db
-    .insertInto('preparations')
-    .values({
-      key,
-      model,
-      state: 'pending',
-      required,
-      baseline_read: 0,
-      last_seen_tag: null,
-      started_ms: now,
-      deadline_ms: now + policy.timeoutMs,
-      triggered_ms: null,
-      trigger_confirmed_ms: null,
-      next_check_ms: now,
-      checks: 0,
-      errors_in_row: 0,
-      last_status: 'created',
-      result: null,
-      updated_ms: now,
-    })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  let row = await db.selectFrom('preparations').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+  const deadlineMs = now + policy.poll.timeout;
+  const prep = await openPreparation(app.store, { key, model, required, nowMs: now, deadlineMs });
   const log = app.logger.child({ model, step: 'prepare' });
-  const secrets = [...app.config.secretValues, ...(policy.token ? [policy.token] : [])];
-  const update = async (set: Partial<Selectable<PreparationsTable>>) => {
-    if (set.last_status) set.last_status = redact(set.last_status, secrets);
-    await db
-      .updateTable('preparations')
-      .set({ ...set, updated_ms: now })
-      .where('key', '=', key)
-      .execute();
-    row = await db.selectFrom('preparations').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+  const secrets = [...app.config.secretValues, ...(policy.token ? [policy.token.value] : [])];
+  const pass: Pass = {
+    app,
+    line,
+    policy,
+    key,
+    now,
+    prep,
+    async update(u, level) {
+      if (u.status) u.status = redact(u.status, secrets);
+      pass.prep = await updatePreparation(app.store, key, u, now);
+      if (level && pass.prep.status) log[level](pass.prep.status);
+      return pass.prep;
+    },
   };
+  if (prep.state === 'succeeded' || prep.state === 'failed') return prep;
+  if (now < prep.nextCheckMs) return prep;
+  if (now >= prep.deadlineMs) return pass.update({ state: 'failed', status: timeoutMessage(prep, policy) }, 'warn');
+  return prep.state === 'pending' ? triggerOnce(pass) : checkOnce(pass);
+}
 
-  if (row.state === 'succeeded' || row.state === 'failed') return toPreparation(row);
-  if (now < Number(row.next_check_ms)) return toPreparation(row);
-  if (now >= Number(row.deadline_ms)) {
-    await update({ state: 'failed', last_status: timeoutMessage(row, policy) });
-    log.warn(row.last_status ?? 'preparation timed out');
-    return toPreparation(row);
-  }
-
-  if (row.state === 'pending') {
-    if (!row.baseline_read) {
-      const before = await readMetadata(policy, app.config, now);
-      if (before.kind === 'metadata')
-        await update({
-          baseline_read: 1,
-          last_seen_tag: before.metadata.version_tag,
-          last_status: `current version ${before.metadata.version_tag} (${before.metadata.num_samples} samples) recorded before triggering`,
-        });
-      else if (before.kind === 'not_found')
-        await update({
-          baseline_read: 1,
-          last_seen_tag: null,
-          last_status: 'no dataset_metadata.json yet; any version will be new',
-        });
-      else return failOrRetry(before, 'reading the current version before triggering');
-    }
-    // Claim the trigger: only the process that moves pending → waiting triggers (at most once).
-    const claimed = await db
-      .updateTable('preparations')
-      .set({ state: 'waiting', triggered_ms: now, next_check_ms: now + policy.intervalMs, updated_ms: now })
-      .where('key', '=', key)
-      .where('state', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 1) {
-      const res = await triggerPreparer(policy, { config: app.config, model, key, required }, now);
-      if (res.kind === 'ok') {
-        await update({
-          trigger_confirmed_ms: now,
-          last_status: `${describeTrigger(line)} triggered; polling ${metadataUrl(policy, app.config)} every ${formatDuration(policy.intervalMs)} for num_samples >= ${required} and a version other than ${row.last_seen_tag ?? '(none)'}`,
-        });
-        log.info(row.last_status!);
-      } else {
-        await update({ state: 'failed', last_status: `${describeTrigger(line)} failed: ${res.message}` });
-        log.error(row.last_status!);
-      }
+/** pending: record the version there is now, then trigger the preparer — once, whoever claims it. */
+async function triggerOnce(pass: Pass): Promise<Preparation> {
+  const { app, policy, prep, now } = pass;
+  if (!prep.baselineRead) {
+    const before = await readMetadata(policy, app.config, now);
+    if (before.kind === 'metadata') {
+      const m = before.metadata;
+      const status = `current version ${m.version_tag} (${m.num_samples} samples) recorded before triggering`;
+      await pass.update({ baselineRead: true, lastSeenTag: m.version_tag, status });
+    } else if (before.kind === 'not_found') {
+      await pass.update({
+        baselineRead: true,
+        lastSeenTag: null,
+        status: 'no dataset_metadata.json yet; any version will be new',
+      });
     } else {
-      row = await db.selectFrom('preparations').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
+      return failOrRetry(pass, before, 'reading the current version before triggering');
     }
-    return toPreparation(row);
   }
+  if (!(await claimTrigger(app.store, pass.key, now, now + policy.poll.interval))) {
+    return (await findPreparation(app.store, pass.key))!;
+  }
+  const res = await triggerPreparer(
+    policy,
+    { config: app.config, model: pass.line.name, key: pass.key, required: prep.required },
+    now,
+  );
+  const what = describePreparer(policy);
+  if (res.kind !== 'ok') return pass.update({ state: 'failed', status: `${what} failed: ${res.message}` }, 'error');
+  const status =
+    `${what} triggered; polling ${metadataUrl(policy, app.config)} every ${formatDuration(policy.poll.interval)} ` +
+    `for num_samples >= ${prep.required} and a version other than ${pass.prep.lastSeenTag ?? '(none)'}`;
+  return pass.update({ triggerConfirmedMs: now, status }, 'info');
+}
 
-  // waiting: one metadata check.
+/** waiting: one metadata check. */
+async function checkOnce(pass: Pass): Promise<Preparation> {
+  const { app, policy, prep, now } = pass;
   const read = await readMetadata(policy, app.config, now);
-  const checks = row.checks + 1;
+  const checks = prep.checks + 1;
+  const next = now + policy.poll.interval;
   if (read.kind === 'metadata') {
     const m = read.metadata;
-    const isNew = m.version_tag !== row.last_seen_tag;
-    if (isNew && m.num_samples >= row.required) {
-      await update({
-        state: 'succeeded',
-        checks,
-        errors_in_row: 0,
-        result: JSON.stringify(m),
-        last_status: `new version ${m.version_tag} with ${m.num_samples} samples (>= ${row.required}) after ${checks} check(s)`,
-      });
-      log.info(row.last_status!);
-      return toPreparation(row);
+    const isNew = m.version_tag !== prep.lastSeenTag;
+    if (isNew && m.num_samples >= prep.required) {
+      const status = `new version ${m.version_tag} with ${m.num_samples} samples (>= ${prep.required}) after ${checks} check(s)`;
+      return pass.update({ state: 'succeeded', checks, errorsInRow: 0, metadata: m, status }, 'info');
     }
     const why = !isNew
       ? `still version ${m.version_tag}`
-      : `version ${m.version_tag} has ${m.num_samples} samples, fewer than ${row.required}`;
-    await update({
-      checks,
-      errors_in_row: 0,
-      next_check_ms: now + policy.intervalMs,
-      last_status: `current_len=${m.num_samples} required_len=${row.required} version=${m.version_tag}: ${why}`,
-    });
-    log.info(row.last_status!);
-    return toPreparation(row);
+      : `version ${m.version_tag} has ${m.num_samples} samples, fewer than ${prep.required}`;
+    const status = `current_len=${m.num_samples} required_len=${prep.required} version=${m.version_tag}: ${why}`;
+    return pass.update({ checks, errorsInRow: 0, nextCheckMs: next, status }, 'info');
   }
   if (read.kind === 'not_found') {
-    await update({
-      checks,
-      errors_in_row: 0,
-      next_check_ms: now + policy.intervalMs,
-      last_status: `dataset_metadata.json not found (404) at ${metadataUrl(policy, app.config)}; waiting for the preparer to publish it`,
-    });
-    return toPreparation(row);
+    const status =
+      `dataset_metadata.json not found (404) at ${metadataUrl(policy, app.config)}; ` +
+      'waiting for the preparer to publish it';
+    return pass.update({ checks, errorsInRow: 0, nextCheckMs: next, status }, 'info');
   }
-  return failOrRetry(read, 'polling dataset_metadata.json', checks);
-
-  async function failOrRetry(
-    res: Exclude<MetadataRead, { kind: 'metadata' }>,
-    doing: string,
-    checksDone = row.checks,
-  ): Promise<Preparation> {
-    if (res.kind === 'auth') {
-      await update({
-        state: 'failed',
-        checks: checksDone,
-        last_status: `${doing}: ${res.message}; check that the token (prepare.token) can read ${metadataUrl(policy, app.config)}`,
-      });
-      log.error(row.last_status!);
-      return toPreparation(row);
-    }
-    if (res.kind === 'invalid' || res.kind === 'client') {
-      await update({ state: 'failed', checks: checksDone, last_status: `${doing}: ${res.message}` });
-      log.error(row.last_status!);
-      return toPreparation(row);
-    }
-    if (res.kind !== 'retryable') return toPreparation(row);
-    const errors = row.errors_in_row + 1;
-    const backoff = Math.min(
-      policy.maxBackoffMs,
-      Math.max(res.retryAfterMs ?? 0, policy.intervalMs * 2 ** (errors - 1)),
-    );
-    await update({
-      checks: checksDone,
-      errors_in_row: errors,
-      next_check_ms: now + backoff,
-      last_status: `${doing}: ${res.message}; retrying in ${formatDuration(backoff)}${res.retryAfterMs !== null ? ' (Retry-After)' : ''}`,
-    });
-    log.warn(row.last_status!);
-    return toPreparation(row);
-  }
+  return failOrRetry(pass, read, 'polling dataset_metadata.json', checks);
 }
 
-function describeTrigger(line: ModelLineConfig): string {
-  const t = line.prepare.trigger;
-  switch (t.kind) {
-    case 'hf-space':
-      return `${t.factory ? 'factory rebuild' : 'restart'} of Space ${t.space}`;
-    case 'github-workflow':
-      return `workflow ${t.workflow} in ${t.repo}@${t.ref}`;
-    case 'webhook':
-      return `webhook ${new URL(t.url).host}`;
-    case 'command':
-      return `command ${t.command[0]}`;
-    case 'builtin':
-      return 'builtin';
+async function failOrRetry(
+  pass: Pass,
+  res: Exclude<MetadataRead, { kind: 'metadata' }>,
+  doing: string,
+  checks = pass.prep.checks,
+): Promise<Preparation> {
+  const { policy, app } = pass;
+  if (res.kind === 'auth') {
+    const fix = `check that the token (prepare.token) can read ${metadataUrl(policy, app.config)}`;
+    return pass.update({ state: 'failed', checks, status: `${doing}: ${res.message}; ${fix}` }, 'error');
   }
+  if (res.kind === 'invalid' || res.kind === 'client') {
+    return pass.update({ state: 'failed', checks, status: `${doing}: ${res.message}` }, 'error');
+  }
+  if (res.kind !== 'retryable') return pass.prep;
+  const errors = pass.prep.errorsInRow + 1;
+  const exponential = policy.poll.interval * 2 ** (errors - 1);
+  const backoff = Math.min(policy.poll.maxBackoff, Math.max(res.retryAfterMs ?? 0, exponential));
+  const after = res.retryAfterMs !== null ? ' (Retry-After)' : '';
+  const status = `${doing}: ${res.message}; retrying in ${formatDuration(backoff)}${after}`;
+  return pass.update({ checks, errorsInRow: errors, nextCheckMs: pass.now + backoff, status }, 'warn');
 }
 
-function timeoutMessage(row: Selectable<PreparationsTable>, policy: PreparePolicy): string {
-  const confirmed = row.trigger_confirmed_ms !== null ? '' : ' (the trigger was never confirmed)';
-  return `timed out after ${formatDuration(policy.timeoutMs)} waiting for a dataset version with num_samples >= ${row.required} other than ${row.last_seen_tag ?? '(none)'}${confirmed}; last: ${row.last_status ?? 'no check'}`;
-}
-
-export async function findPreparation(app: AppContext, key: string): Promise<Preparation | null> {
-  const row = await app.store.db.selectFrom('preparations').selectAll().where('key', '=', key).executeTakeFirst();
-  return row ? toPreparation(row) : null;
+function timeoutMessage(p: Preparation, policy: PreparePolicy): string {
+  const confirmed = p.triggerConfirmedMs !== null ? '' : ' (the trigger was never confirmed)';
+  return (
+    `timed out after ${formatDuration(policy.poll.timeout)} waiting for a dataset version with ` +
+    `num_samples >= ${p.required} other than ${p.lastSeenTag ?? '(none)'}${confirmed}; last: ${p.status ?? 'no check'}`
+  );
 }

@@ -17,8 +17,9 @@ export interface TriggerContext {
 }
 
 export async function triggerPreparer(policy: PreparePolicy, ctx: TriggerContext, nowMs: number): Promise<HttpOutcome> {
-  const t = policy.trigger;
-  const timeoutMs = policy.requestTimeoutMs;
+  const t = policy;
+  const timeoutMs = policy.poll.requestTimeout;
+  const token = policy.token?.value ?? null;
   switch (t.kind) {
     case 'builtin':
       return { kind: 'ok', status: 200, body: '' };
@@ -27,7 +28,7 @@ export async function triggerPreparer(policy: PreparePolicy, ctx: TriggerContext
         {
           method: 'POST',
           url: `${ctx.config.hubUrl}/api/spaces/${t.space}/restart${t.factory ? '?factory=true' : ''}`,
-          token: policy.token,
+          token,
           timeoutMs,
         },
         nowMs,
@@ -37,7 +38,7 @@ export async function triggerPreparer(policy: PreparePolicy, ctx: TriggerContext
         {
           method: 'POST',
           url: `${ctx.config.githubApiUrl}/repos/${t.repo}/actions/workflows/${encodeURIComponent(t.workflow)}/dispatches`,
-          token: policy.token,
+          token,
           headers: {
             accept: 'application/vnd.github+json',
             'content-type': 'application/json',
@@ -64,14 +65,14 @@ export async function triggerPreparer(policy: PreparePolicy, ctx: TriggerContext
         'x-refit-event': 'prepare_dataset',
         'x-refit-delivery': ctx.key,
       };
-      if (t.secret) headers[SIGNATURE_HEADER] = signBody(t.secret, body);
-      return httpCall({ method: 'POST', url: t.url, headers, body, timeoutMs }, nowMs);
+      if (t.secret) headers[SIGNATURE_HEADER] = signBody(t.secret.value, body);
+      return httpCall({ method: 'POST', url: t.url.value, headers, body, timeoutMs }, nowMs);
     }
     case 'command':
       return runPreparerCommand(
         t.command,
         { REFIT_MODEL: ctx.model, REFIT_REQUIRED: String(ctx.required), REFIT_PREPARE_KEY: ctx.key },
-        t.timeoutMs,
+        t.timeout,
       );
   }
 }

@@ -4,9 +4,9 @@
  * examples; correct feedback is sampled by the database itself; inputs are looked up again by id,
  * in pages, when a version is written.
  */
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../stores/schema.js';
-import { confidenceBucket } from '../stores/evidence.js';
+import { sql } from 'kysely';
+import { confidenceBucket } from './evidence.js';
+import type { Store } from './store.js';
 
 /** A row of evidence as a build consumes it; tagging it needs only source, id and bucket. */
 export interface EvidenceRef {
@@ -27,14 +27,10 @@ function confident(floor: number) {
   return sql<boolean>`(f.reviewer_confidence IS NULL OR f.reviewer_confidence >= ${floor})`;
 }
 
-export async function* misclassifiedRows(
-  db: Kysely<Database>,
-  model: string,
-  floor: number,
-): AsyncGenerator<EvidenceRow> {
+export async function* misclassifiedRows(store: Store, model: string, floor: number): AsyncGenerator<EvidenceRow> {
   let after = '';
   for (;;) {
-    const rows = await db
+    const rows = await store.db
       .selectFrom('feedback as f')
       .innerJoin('predictions as p', (j) => j.onRef('p.model', '=', 'f.model').onRef('p.id', '=', 'f.prediction_id'))
       .select(['f.prediction_id as id', 'f.label', 'f.reviewer_confidence', 'f.ts_ms', 'p.input'])
@@ -60,12 +56,8 @@ export async function* misclassifiedRows(
   }
 }
 
-export async function correctLabelCounts(
-  db: Kysely<Database>,
-  model: string,
-  floor: number,
-): Promise<Map<string, number>> {
-  const rows = await db
+export async function correctLabelCounts(store: Store, model: string, floor: number): Promise<Map<string, number>> {
+  const rows = await store.db
     .selectFrom('feedback as f')
     .select(['f.label', (eb) => eb.fn.countAll<number>().as('n')])
     .where('f.model', '=', model)
@@ -77,10 +69,10 @@ export async function correctLabelCounts(
   return new Map(rows.map((r) => [r.label, Number(r.n)]));
 }
 
-export async function* exampleRows(db: Kysely<Database>, model: string): AsyncGenerator<EvidenceRow> {
+export async function* exampleRows(store: Store, model: string): AsyncGenerator<EvidenceRow> {
   let after = '';
   for (;;) {
-    const rows = await db
+    const rows = await store.db
       .selectFrom('examples')
       .select(['id', 'input', 'label', 'ts_ms'])
       .where('model', '=', model)
@@ -109,7 +101,7 @@ export async function* exampleRows(db: Kysely<Database>, model: string): AsyncGe
  * ((rn − 1 + offset) · take) mod total < take — exactly `take` rows, a seed-dependent offset.
  */
 export async function sampleCorrectRows(
-  db: Kysely<Database>,
+  store: Store,
   model: string,
   floor: number,
   label: string,
@@ -134,7 +126,7 @@ export async function sampleCorrectRows(
     ) s
     JOIN predictions p ON p.model = ${model} AND p.id = s.prediction_id
     WHERE (((s.rn - 1 + ${offset % total}) * ${take}) % ${total}) < ${take}
-    ORDER BY s.prediction_id`.execute(db);
+    ORDER BY s.prediction_id`.execute(store.db);
   return rows.rows.map((r) => ({
     source: 'correct' as const,
     id: r.id,
@@ -153,7 +145,7 @@ const LOOKUP = 500;
  * a ref whose row is gone is skipped.
  */
 export async function* inputsById<R extends { source: string; id: string }>(
-  db: Kysely<Database>,
+  store: Store,
   model: string,
   refs: R[],
 ): AsyncGenerator<[R, string]> {
@@ -162,7 +154,7 @@ export async function* inputsById<R extends { source: string; id: string }>(
     const feedbackIds = page.filter((r) => r.source !== 'example').map((r) => r.id);
     const exampleIds = page.filter((r) => r.source === 'example').map((r) => r.id);
     const predictions = feedbackIds.length
-      ? await db
+      ? await store.db
           .selectFrom('predictions')
           .select(['id', 'input'])
           .where('model', '=', model)
@@ -170,7 +162,7 @@ export async function* inputsById<R extends { source: string; id: string }>(
           .execute()
       : [];
     const examples = exampleIds.length
-      ? await db
+      ? await store.db
           .selectFrom('examples')
           .select(['id', 'input'])
           .where('model', '=', model)
