@@ -61,7 +61,10 @@ describe('cancel and crash reach the training command', () => {
     const c = await refit(['cancel', runs[0].id, '--reason', 'wrong dataset'], { cwd: dir });
     expect(c.code, c.stderr).toBe(0);
     const r = await running;
-    expect(JSON.parse(r.stdout).runs[0]).toMatchObject({ state: 'cancelled', outcome: expect.stringMatching(/^cancelled by /) });
+    expect(JSON.parse(r.stdout).runs[0]).toMatchObject({
+      state: 'cancelled',
+      outcome: expect.stringMatching(/^cancelled by /),
+    });
     await until(() => !alive(trainer) && !alive(grandchild), 5000);
     const after = JSON.parse((await refit(['runs', '--json'], { cwd: dir })).stdout);
     expect(after[0]).toMatchObject({ state: 'cancelled', outcome: expect.stringContaining('wrong dataset') });

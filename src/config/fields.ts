@@ -62,7 +62,9 @@ export function countOrDuration(minCount: number) {
   });
   return z
     .union([z.number().int().min(minCount), text])
-    .transform((v): Window => (typeof v === 'number' ? { kind: 'count', count: v } : { kind: 'time', ms: parseDuration(v)! }));
+    .transform((v): Window =>
+      typeof v === 'number' ? { kind: 'count', count: v } : { kind: 'time', ms: parseDuration(v)! },
+    );
 }
 
 export const cronExpression = z.string().refine(

@@ -33,12 +33,13 @@ const cronRule = z
   .describe('A schedule.');
 
 /** A trigger rule with its stable id (the key of its hysteresis state). */
-const triggerRule = z.union([thresholdRule, cronRule]).transform(
-  (r): TriggerRule =>
+const triggerRule = z
+  .union([thresholdRule, cronRule])
+  .transform((r): TriggerRule =>
     'cron' in r
       ? { kind: 'cron', id: r.id ?? `cron:${r.cron}`, cron: r.cron }
       : { kind: 'threshold', ...r, id: r.id ?? `${r.signal}${r.op}${r.value}` },
-);
+  );
 
 const externalCount = section({
   url: secret(z.string().min(1)).describe('Database URL: postgres://... or sqlite:PATH. A secret.'),
@@ -73,10 +74,7 @@ const evidence = section({
 const triggers = section({
   combine: z.enum(['any', 'all']).default('any').describe('How rules combine. Default "any".'),
   min_interval: duration.prefault('0s').describe('Minimum time between two retrains. Default "0s".'),
-  rules: z
-    .array(triggerRule)
-    .default([])
-    .describe('Trigger rules. Default none (only manual retrains).'),
+  rules: z.array(triggerRule).default([]).describe('Trigger rules. Default none (only manual retrains).'),
 }).describe('When a retrain is worth considering.');
 
 const budget = section({

@@ -34,12 +34,9 @@ export function requireScope(tokens: readonly TokenEntry[], scope: Scope, onRequ
     const presented = h.startsWith('Bearer ') ? h.slice(7) : '';
     const scopes = presented ? scopesOf(tokens, presented) : null;
     if (!scopes) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({
-          error: 'missing or unknown bearer token: send Authorization: Bearer <token> with a token from serve.tokens',
-        });
+      return reply.code(401).header('www-authenticate', 'Bearer').send({
+        error: 'missing or unknown bearer token: send Authorization: Bearer <token> with a token from serve.tokens',
+      });
     }
     if (!scopes.includes(scope) && !scopes.includes('admin')) {
       return reply.code(403).send({ error: `this token lacks the "${scope}" scope` });
