@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetMetadata } from './metadata.js';
 import { SPLITS } from './write-files.js';
-import { driftReport } from '../ml/drift/report.js';
+import { driftReport, type DriftReport } from '../ml/drift/report.js';
 import type { SplitName } from './split.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn';
@@ -32,6 +32,8 @@ export interface ValidationReport {
   labels: Record<string, number>;
   /** Share of input columns drifted against the reference train split; null without a reference. */
   driftShare: number | null;
+  /** The drift report of the train split against the reference (per column), when there was one. */
+  drift: DriftReport | null;
 }
 
 export interface ValidationRules {
@@ -50,14 +52,49 @@ interface Row {
 }
 
 export function validateDataset(dir: string, rules: ValidationRules): ValidationReport {
-  const checks: ValidationCheck[] = [];
-  const add = (name: string, status: CheckStatus, message: string) => checks.push({ name, status, message });
+  const loaded = loadSplits(dir);
+  const { rows } = loaded;
+  const all = [...rows.train, ...rows.eval, ...rows.test];
+  const labelCounts: Record<string, number> = {};
+  for (const r of all) labelCounts[String(r.label)] = (labelCounts[String(r.label)] ?? 0) + 1;
+  const metadata = readMetadataFile(dir);
+  const checks: ValidationCheck[] = [
+    ...filesChecks(dir, loaded),
+    metadataCheck(metadata, all.length, loaded.sha256),
+    schemaCheck(rows, rules.task),
+    ...(rules.task !== 'tabular-regression' ? labelChecks(rows, labelCounts, rules) : []),
+    ...sharedInputChecks(rows),
+    nullRatesCheck(all, rules.maxNullRate),
+  ];
+  const drift = driftCheck(rules.referenceDir ?? null, rows.train);
+  if (drift) checks.push(drift.check);
+  const failures = checks.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.message}`);
+  return {
+    dir,
+    tag: metadata.value?.version_tag ?? null,
+    passed: failures.length === 0,
+    checks,
+    failures,
+    counts: { train: rows.train.length, eval: rows.eval.length, test: rows.test.length },
+    labels: labelCounts,
+    driftShare: drift?.report.driftShare ?? null,
+    drift: drift?.report ?? null,
+  };
+}
+
+const check = (name: string, status: CheckStatus, message: string): ValidationCheck => ({ name, status, message });
+
+interface Loaded {
+  rows: Record<SplitName, Row[]>;
+  missing: SplitName[];
+  badLines: string[];
+  sha256: string;
+}
+
+function loadSplits(dir: string): Loaded {
   const rows: Record<SplitName, Row[]> = { train: [], eval: [], test: [] };
   const hash = createHash('sha256');
-  let metadata: DatasetMetadata | null = null;
-
   const missing = SPLITS.filter((s) => !existsSync(join(dir, `${s}.jsonl`)));
-  if (missing.length) add('files', 'fail', `missing ${missing.map((s) => `${s}.jsonl`).join(', ')} in ${dir}`);
   const badLines: string[] = [];
   for (const s of SPLITS) {
     if (missing.includes(s)) continue;
@@ -72,137 +109,140 @@ export function validateDataset(dir: string, rules: ValidationRules): Validation
       }
     });
   }
-  if (badLines.length)
-    add('files', 'fail', `${badLines.length} line(s) are not valid JSON: ${badLines.slice(0, 5).join(', ')}`);
-  const metaPath = join(dir, 'dataset_metadata.json');
-  if (!existsSync(metaPath)) add('metadata', 'fail', 'dataset_metadata.json is missing');
-  else {
-    try {
-      metadata = JSON.parse(readFileSync(metaPath, 'utf8')) as DatasetMetadata;
-      const problems: string[] = [];
-      for (const f of ['dataset_name', 'version_tag', 'num_samples', 'splits', 'created_at'] as const)
-        if (metadata[f] === undefined) problems.push(`no "${f}"`);
-      const total = rows.train.length + rows.eval.length + rows.test.length;
-      if (metadata.num_samples !== undefined && metadata.num_samples !== total)
-        problems.push(`num_samples says ${metadata.num_samples}, the files hold ${total}`);
-      const sha = hash.digest('hex');
-      if (metadata.content_sha256 && metadata.content_sha256 !== sha)
-        problems.push(
-          `content_sha256 ${metadata.content_sha256.slice(0, 12)}… does not match the files (${sha.slice(0, 12)}…): the data changed after it was written`,
-        );
-      add(
-        'metadata',
-        problems.length ? 'fail' : 'pass',
-        problems.length ? problems.join('; ') : `version ${metadata.version_tag}, ${total} rows, content hash verified`,
-      );
-    } catch (err) {
-      add('metadata', 'fail', `dataset_metadata.json is not valid JSON: ${(err as Error).message}`);
-    }
+  return { rows, missing, badLines, sha256: hash.digest('hex') };
+}
+
+function filesChecks(dir: string, l: Loaded): ValidationCheck[] {
+  const out: ValidationCheck[] = [];
+  if (l.missing.length)
+    out.push(check('files', 'fail', `missing ${l.missing.map((s) => `${s}.jsonl`).join(', ')} in ${dir}`));
+  if (l.badLines.length) {
+    const where = l.badLines.slice(0, 5).join(', ');
+    out.push(check('files', 'fail', `${l.badLines.length} line(s) are not valid JSON: ${where}`));
   }
+  return out;
+}
 
-  // Schema per task.
-  const schemaProblems: string[] = [];
-  for (const s of SPLITS) {
-    rows[s].forEach((r, i) => {
-      const where = `${s}.jsonl:${i + 1}`;
-      if (typeof r.id !== 'string' || !r.id) schemaProblems.push(`${where}: id must be a non-empty string`);
-      if (!r.input || typeof r.input !== 'object' || Array.isArray(r.input))
-        schemaProblems.push(`${where}: input must be an object`);
-      else if (
-        rules.task === 'text-classification' &&
-        (typeof (r.input as Record<string, unknown>).text !== 'string' || !(r.input as Record<string, unknown>).text)
-      )
-        schemaProblems.push(`${where}: input.text must be a non-empty string for a text-classification line`);
-      if (
-        rules.task === 'tabular-regression'
-          ? !Number.isFinite(Number(r.label)) || r.label === ''
-          : typeof r.label !== 'string' || r.label === ''
-      )
-        schemaProblems.push(
-          `${where}: label ${JSON.stringify(r.label)} is not ${rules.task === 'tabular-regression' ? 'a number' : 'a non-empty string'}`,
-        );
-    });
+function readMetadataFile(dir: string): { value: DatasetMetadata | null; problem: string | null } {
+  const path = join(dir, 'dataset_metadata.json');
+  if (!existsSync(path)) return { value: null, problem: 'dataset_metadata.json is missing' };
+  try {
+    return { value: JSON.parse(readFileSync(path, 'utf8')) as DatasetMetadata, problem: null };
+  } catch (err) {
+    return { value: null, problem: `dataset_metadata.json is not valid JSON: ${(err as Error).message}` };
   }
-  add(
-    'schema',
-    schemaProblems.length ? 'fail' : 'pass',
-    schemaProblems.length
-      ? `${schemaProblems.length} row(s) do not fit the ${rules.task} schema: ${schemaProblems.slice(0, 5).join('; ')}`
-      : `every row fits the ${rules.task} schema`,
-  );
+}
 
-  const all = [...rows.train, ...rows.eval, ...rows.test];
-  const labelCounts: Record<string, number> = {};
-  for (const r of all) labelCounts[String(r.label)] = (labelCounts[String(r.label)] ?? 0) + 1;
-  const classification = rules.task !== 'tabular-regression';
+function metadataCheck(meta: { value: DatasetMetadata | null; problem: string | null }, total: number, sha: string) {
+  const m = meta.value;
+  if (!m) return check('metadata', 'fail', meta.problem!);
+  const problems: string[] = [];
+  for (const f of ['dataset_name', 'version_tag', 'num_samples', 'splits', 'created_at'] as const)
+    if (m[f] === undefined) problems.push(`no "${f}"`);
+  if (m.num_samples !== undefined && m.num_samples !== total)
+    problems.push(`num_samples says ${m.num_samples}, the files hold ${total}`);
+  if (m.content_sha256 && m.content_sha256 !== sha) {
+    const theirs = m.content_sha256.slice(0, 12);
+    problems.push(
+      `content_sha256 ${theirs}… does not match the files (${sha.slice(0, 12)}…): the data changed after it was written`,
+    );
+  }
+  if (problems.length) return check('metadata', 'fail', problems.join('; '));
+  return check('metadata', 'pass', `version ${m.version_tag}, ${total} rows, content hash verified`);
+}
 
-  if (classification && rules.labels) {
-    const unknown = Object.keys(labelCounts).filter((l) => !rules.labels!.includes(l));
-    add(
-      'labels',
-      unknown.length ? 'fail' : 'pass',
+function schemaCheck(rows: Record<SplitName, Row[]>, task: ValidationRules['task']): ValidationCheck {
+  const problems: string[] = [];
+  for (const s of SPLITS) rows[s].forEach((r, i) => problems.push(...rowProblems(r, `${s}.jsonl:${i + 1}`, task)));
+  if (problems.length === 0) return check('schema', 'pass', `every row fits the ${task} schema`);
+  const first = problems.slice(0, 5).join('; ');
+  return check('schema', 'fail', `${problems.length} row(s) do not fit the ${task} schema: ${first}`);
+}
+
+function rowProblems(r: Row, where: string, task: ValidationRules['task']): string[] {
+  const out: string[] = [];
+  if (typeof r.id !== 'string' || !r.id) out.push(`${where}: id must be a non-empty string`);
+  const input = r.input as Record<string, unknown> | undefined;
+  if (!input || typeof input !== 'object' || Array.isArray(input)) out.push(`${where}: input must be an object`);
+  else if (task === 'text-classification' && (typeof input.text !== 'string' || !input.text))
+    out.push(`${where}: input.text must be a non-empty string for a text-classification line`);
+  const regression = task === 'tabular-regression';
+  const badLabel = regression
+    ? !Number.isFinite(Number(r.label)) || r.label === '' || r.label === null
+    : typeof r.label !== 'string' || r.label === '';
+  if (badLabel)
+    out.push(`${where}: label ${JSON.stringify(r.label)} is not ${regression ? 'a number' : 'a non-empty string'}`);
+  return out;
+}
+
+function labelChecks(rows: Record<SplitName, Row[]>, labelCounts: Record<string, number>, rules: ValidationRules) {
+  const out: ValidationCheck[] = [];
+  if (rules.labels) {
+    const known = rules.labels;
+    const unknown = Object.keys(labelCounts).filter((l) => !known.includes(l));
+    const which = unknown.map((l) => `"${l}" (${labelCounts[l]} rows)`).join(', ');
+    out.push(
       unknown.length
-        ? `unknown label(s) ${unknown.map((l) => `"${l}" (${labelCounts[l]} rows)`).join(', ')}; the model line knows ${rules.labels.join(', ')}`
-        : `labels are within ${rules.labels.join(', ')}`,
+        ? check('labels', 'fail', `unknown label(s) ${which}; the model line knows ${known.join(', ')}`)
+        : check('labels', 'pass', `labels are within ${known.join(', ')}`),
     );
   }
-
-  if (classification) {
-    const train: Record<string, number> = {};
-    for (const r of rows.train) train[String(r.label)] = (train[String(r.label)] ?? 0) + 1;
-    const expected = rules.labels ?? Object.keys(labelCounts);
-    const few = expected.filter((l) => (train[l] ?? 0) < rules.minSamplesPerClass);
-    add(
-      'min_samples_per_class',
-      few.length ? 'fail' : 'pass',
-      few.length
-        ? `too few train rows for ${few.map((l) => `"${l}" (${train[l] ?? 0} < ${rules.minSamplesPerClass})`).join(', ')}: collect more labelled examples of these classes`
-        : `every class has at least ${rules.minSamplesPerClass} train rows`,
-    );
-    const counts = Object.values(labelCounts);
-    const ratio = counts.length ? Math.min(...counts) / Math.max(...counts) : 1;
-    add(
-      'class_balance',
-      ratio < 0.05 ? 'warn' : 'pass',
-      `smallest / largest class = ${ratio.toFixed(3)} (${Object.entries(labelCounts)
-        .map(([l, n]) => `${l} ${n}`)
-        .join(', ')})`,
-    );
-  }
-
-  // Duplicates within a split and leakage between splits, by canonical input.
-  const keysOf = (list: Row[]) =>
-    list.map((r) =>
-      r.input && typeof r.input === 'object'
-        ? JSON.stringify(r.input, Object.keys(r.input as object).sort())
-        : String(r.input),
-    );
-  const keySets = Object.fromEntries(SPLITS.map((s) => [s, keysOf(rows[s])])) as Record<SplitName, string[]>;
-  const dupes = SPLITS.map((s) => [s, keySets[s].length - new Set(keySets[s]).size] as const).filter(([, n]) => n > 0);
-  add(
-    'duplicates',
-    dupes.length ? 'fail' : 'pass',
-    dupes.length
-      ? `duplicate inputs within ${dupes.map(([s, n]) => `${s} (${n})`).join(', ')}`
-      : 'no duplicate inputs within a split',
+  const train: Record<string, number> = {};
+  for (const r of rows.train) train[String(r.label)] = (train[String(r.label)] ?? 0) + 1;
+  const expected = rules.labels ?? Object.keys(labelCounts);
+  const min = rules.minSamplesPerClass;
+  const few = expected.filter((l) => (train[l] ?? 0) < min);
+  const which = few.map((l) => `"${l}" (${train[l] ?? 0} < ${min})`).join(', ');
+  out.push(
+    few.length
+      ? check(
+          'min_samples_per_class',
+          'fail',
+          `too few train rows for ${which}: collect more labelled examples of these classes`,
+        )
+      : check('min_samples_per_class', 'pass', `every class has at least ${min} train rows`),
   );
+  const counts = Object.values(labelCounts);
+  const ratio = counts.length ? Math.min(...counts) / Math.max(...counts) : 1;
+  const shown = Object.entries(labelCounts)
+    .map(([l, n]) => `${l} ${n}`)
+    .join(', ');
+  out.push(
+    check('class_balance', ratio < 0.05 ? 'warn' : 'pass', `smallest / largest class = ${ratio.toFixed(3)} (${shown})`),
+  );
+  return out;
+}
+
+/** Duplicates within a split and leakage between splits, by canonical input. */
+function sharedInputChecks(rows: Record<SplitName, Row[]>): ValidationCheck[] {
+  const keyOf = (r: Row) =>
+    r.input && typeof r.input === 'object'
+      ? JSON.stringify(r.input, Object.keys(r.input as object).sort())
+      : String(r.input);
+  const keys = Object.fromEntries(SPLITS.map((s) => [s, rows[s].map(keyOf)])) as Record<SplitName, string[]>;
+  const dupes = SPLITS.map((s) => [s, keys[s].length - new Set(keys[s]).size] as const).filter(([, n]) => n > 0);
   const leaks: string[] = [];
-  for (const [a, b] of [
+  const pairs = [
     ['train', 'test'],
     ['train', 'eval'],
     ['eval', 'test'],
-  ] as const) {
-    const set = new Set(keySets[a]);
-    const n = keySets[b].filter((k) => set.has(k)).length;
+  ] as const;
+  for (const [a, b] of pairs) {
+    const set = new Set(keys[a]);
+    const n = keys[b].filter((k) => set.has(k)).length;
     if (n) leaks.push(`${n} input(s) in both ${a} and ${b}`);
   }
-  add(
-    'leakage',
-    leaks.length ? 'fail' : 'pass',
-    leaks.length ? `${leaks.join('; ')}: the holdout would overstate accuracy` : 'no input is shared between splits',
-  );
+  return [
+    dupes.length
+      ? check('duplicates', 'fail', `duplicate inputs within ${dupes.map(([s, n]) => `${s} (${n})`).join(', ')}`)
+      : check('duplicates', 'pass', 'no duplicate inputs within a split'),
+    leaks.length
+      ? check('leakage', 'fail', `${leaks.join('; ')}: the holdout would overstate accuracy`)
+      : check('leakage', 'pass', 'no input is shared between splits'),
+  ];
+}
 
-  // Null rates per input field.
+function nullRatesCheck(all: Row[], maxNullRate: number): ValidationCheck {
   const fields = new Set<string>();
   for (const r of all) if (r.input && typeof r.input === 'object') for (const k of Object.keys(r.input)) fields.add(k);
   const nullRates = [...fields].map((f) => {
@@ -212,47 +252,26 @@ export function validateDataset(dir: string, rules: ValidationRules): Validation
     }).length;
     return [f, all.length ? nulls / all.length : 0] as const;
   });
-  const high = nullRates.filter(([, rate]) => rate > rules.maxNullRate);
-  add(
-    'null_rates',
-    high.length ? 'fail' : 'pass',
-    high.length
-      ? `missing values above ${rules.maxNullRate}: ${high.map(([f, r]) => `${f} ${(r * 100).toFixed(1)}%`).join(', ')}`
-      : `null rates ${nullRates.map(([f, r]) => `${f} ${(r * 100).toFixed(1)}%`).join(', ') || 'n/a'}`,
-  );
+  const pct = (list: (readonly [string, number])[]) => list.map(([f, r]) => `${f} ${(r * 100).toFixed(1)}%`).join(', ');
+  const high = nullRates.filter(([, rate]) => rate > maxNullRate);
+  if (high.length) return check('null_rates', 'fail', `missing values above ${maxNullRate}: ${pct(high)}`);
+  return check('null_rates', 'pass', `null rates ${pct(nullRates) || 'n/a'}`);
+}
 
-  let driftShare: number | null = null;
-  if (rules.referenceDir && existsSync(join(rules.referenceDir, 'train.jsonl'))) {
-    const ref = readFileSync(join(rules.referenceDir, 'train.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l).input as Record<string, unknown>);
-    const cur = rows.train.map((r) => (r.input ?? {}) as Record<string, unknown>);
-    if (ref.length && cur.length) {
-      const d = driftReport(ref, cur);
-      driftShare = d.driftShare;
-      const drifted = d.columns
-        .filter((c) => c.drift)
-        .map((c) => `${c.column} (${c.method} ${c.statistic.toFixed(3)})`);
-      add(
-        'drift',
-        d.datasetDrift ? 'warn' : 'pass',
-        `${d.driftedColumns} of ${d.testedColumns} input columns drifted against the previous version's train split${drifted.length ? `: ${drifted.join(', ')}` : ''}`,
-      );
-    }
-  }
-
-  const failures = checks.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.message}`);
-  return {
-    dir,
-    tag: metadata?.version_tag ?? null,
-    passed: failures.length === 0,
-    checks,
-    failures,
-    counts: { train: rows.train.length, eval: rows.eval.length, test: rows.test.length },
-    labels: labelCounts,
-    driftShare,
-  };
+/** Drift of the train split against the reference version's (a warning, and the gate's drift_share). */
+function driftCheck(referenceDir: string | null, train: Row[]): { check: ValidationCheck; report: DriftReport } | null {
+  if (!referenceDir || !existsSync(join(referenceDir, 'train.jsonl'))) return null;
+  const ref = readFileSync(join(referenceDir, 'train.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).input as Record<string, unknown>);
+  const cur = train.map((r) => (r.input ?? {}) as Record<string, unknown>);
+  if (!ref.length || !cur.length) return null;
+  const d = driftReport(ref, cur);
+  const drifted = d.columns.filter((c) => c.drift).map((c) => `${c.column} (${c.method} ${c.statistic.toFixed(3)})`);
+  const list = drifted.length ? `: ${drifted.join(', ')}` : '';
+  const message = `${d.driftedColumns} of ${d.testedColumns} input columns drifted against the previous version's train split${list}`;
+  return { check: check('drift', d.datasetDrift ? 'warn' : 'pass', message), report: d };
 }
 
 export function validationMarkdown(r: ValidationReport): string {

@@ -9,9 +9,9 @@
  */
 import type { Clock } from '../core/ports/clock.js';
 import { RefitError } from '../core/errors.js';
-import { bodyOf, httpCall, type HttpOutcome } from '../integrations/http.js';
+import { bodyOf, httpCall, upstreamError, type HttpOutcome } from '../integrations/http.js';
 import { writeOutput } from './output-dir.js';
-import type { RemoteExecutor, RemoteStatus } from './remote.js';
+import type { RemoteExecutor, RemoteJob, RemoteStatus } from './remote.js';
 
 export interface HfSpaceConfig {
   space: string;
@@ -30,8 +30,9 @@ export interface SpaceHandle {
 const ERROR_STAGES = ['BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE'];
 const TIMEOUT_MS = 30_000;
 
-export function hfSpaceExecutor(hub: string, cfg: HfSpaceConfig, clock: Clock): RemoteExecutor<SpaceHandle> {
-  const call = async (method: 'GET' | 'POST', path: string, what: string, body?: unknown): Promise<HttpOutcome> =>
+/** The Hub calls the executor makes, bound to one Space and model repo. */
+function spaceApi(hub: string, cfg: HfSpaceConfig, clock: Clock) {
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpOutcome> =>
     httpCall(
       {
         method,
@@ -43,99 +44,99 @@ export function hfSpaceExecutor(hub: string, cfg: HfSpaceConfig, clock: Clock): 
       },
       clock.now(),
     );
-  const head = async (): Promise<{ sha: string; files: string[] } | null> => {
-    const out = await call('GET', `/api/models/${cfg.modelRepo}/revision/main`, 'reading the model repo');
-    if (out.kind === 'not_found') return null;
-    const r = JSON.parse(bodyOf(out, `reading the model repo ${cfg.modelRepo}`)) as {
+  /** The model repo's files at a revision (null when the repo has no commit yet). */
+  const revision = async (rev: string): Promise<{ sha: string; files: string[] } | null> => {
+    const out = await call('GET', `/api/models/${cfg.modelRepo}/revision/${rev}`);
+    if (out.kind === 'not_found' && rev === 'main') return null;
+    const r = JSON.parse(bodyOf(out, `reading the model repo ${cfg.modelRepo}@${rev}`)) as {
       sha: string;
       siblings?: { rfilename: string }[];
     };
-    return { sha: r.sha, files: (r.siblings ?? []).map((s) => s.rfilename) };
+    return { sha: r.sha, files: (r.siblings ?? []).map((f) => f.rfilename) };
   };
+  return { call, revision };
+}
+
+type SpaceApi = ReturnType<typeof spaceApi>;
+
+export function hfSpaceExecutor(hub: string, cfg: HfSpaceConfig, clock: Clock): RemoteExecutor<SpaceHandle> {
+  const api = spaceApi(hub, cfg, clock);
   return {
     name: 'hf-space',
-    async submit(job) {
-      const baseline = (await head())?.sha ?? null;
-      const vars = {
-        REFIT_KEY: job.key,
-        REFIT_MODEL: job.model,
-        REFIT_DATASET: job.datasetTag,
-        REFIT_PARAMS: JSON.stringify(job.params),
-      };
-      for (const [key, value] of Object.entries(vars))
-        bodyOf(
-          await call('POST', `/api/spaces/${cfg.space}/variables`, 'setting a Space variable', { key, value }),
-          `setting ${key} on the Space ${cfg.space}`,
-        );
-      bodyOf(
-        await call('POST', `/api/spaces/${cfg.space}/restart${cfg.factory ? '?factory=true' : ''}`, 'restarting'),
-        `restarting the Space ${cfg.space}`,
-      );
-      return { key: job.key, baseline, newSha: null };
-    },
-    async poll(h) {
-      const url = `${hub}/spaces/${cfg.space}`;
-      const now = await head();
-      if (now && now.sha !== h.baseline)
-        return {
-          handle: { ...h, newSha: now.sha },
-          status: { state: 'succeeded', logs: [`model repo ${cfg.modelRepo} now at ${now.sha}`], error: null, url },
-        };
-      const runtime = JSON.parse(
-        bodyOf(await call('GET', `/api/spaces/${cfg.space}/runtime`, 'runtime'), `reading the runtime of ${cfg.space}`),
-      ) as { stage: string; errorMessage?: string };
-      let status: RemoteStatus;
-      if (ERROR_STAGES.includes(runtime.stage))
-        status = {
-          state: 'failed',
-          logs: [],
-          error: `the Space ${cfg.space} is in ${runtime.stage}${runtime.errorMessage ? `: ${runtime.errorMessage}` : ''}`,
-          url,
-        };
-      else if (runtime.stage === 'PAUSED' || runtime.stage === 'STOPPED' || runtime.stage === 'DELETING')
-        status = {
-          state: 'cancelled',
-          logs: [],
-          error: `the Space ${cfg.space} is ${runtime.stage} and published no model`,
-          url,
-        };
-      else
-        status = {
-          state: runtime.stage.includes('RUNNING') ? 'running' : 'queued',
-          logs: [`stage ${runtime.stage}`],
-          error: null,
-          url,
-        };
-      return { handle: h, status };
-    },
-    async collect(h, _status, outputDir) {
-      const info = JSON.parse(
-        bodyOf(
-          await call('GET', `/api/models/${cfg.modelRepo}/revision/${h.newSha}`, 'listing'),
-          `listing ${cfg.modelRepo}@${h.newSha}`,
-        ),
-      ) as { siblings?: { rfilename: string }[] };
-      let n = 0;
-      for (const { rfilename } of info.siblings ?? []) {
-        if (rfilename.startsWith('.git')) continue;
-        const res = await fetch(`${hub}/${cfg.modelRepo}/resolve/${h.newSha}/${rfilename}`, {
-          headers: { authorization: `Bearer ${cfg.token}` },
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
-        if (!res.ok)
-          throw new RefitError(
-            res.status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED',
-            `downloading ${rfilename} of ${cfg.modelRepo}@${h.newSha} → ${res.status}`,
-          );
-        writeOutput(outputDir, rfilename, new Uint8Array(await res.arrayBuffer()), `${cfg.modelRepo}@${h.newSha}`);
-        n++;
-      }
-      return n;
-    },
+    submit: (job) => submit(api, cfg, job),
+    poll: (h) => poll(api, hub, cfg, h),
+    collect: (h, _status, outputDir) => collect(api, hub, cfg, h, outputDir),
     async cancel() {
-      const out = await call('POST', `/api/spaces/${cfg.space}/pause`, 'pausing');
-      if (out.kind !== 'ok')
-        throw new RefitError('UPSTREAM_UNAVAILABLE', `pausing the Space ${cfg.space}: ${out.message}`);
+      const out = await api.call('POST', `/api/spaces/${cfg.space}/pause`);
+      if (out.kind !== 'ok') throw upstreamError(out, `pausing the Space ${cfg.space}`);
     },
   };
+}
+
+async function submit(api: SpaceApi, cfg: HfSpaceConfig, job: RemoteJob): Promise<SpaceHandle> {
+  const baseline = (await api.revision('main'))?.sha ?? null;
+  const vars = {
+    REFIT_KEY: job.key,
+    REFIT_MODEL: job.model,
+    REFIT_DATASET: job.datasetTag,
+    REFIT_PARAMS: JSON.stringify(job.params),
+  };
+  for (const [key, value] of Object.entries(vars)) {
+    const set = await api.call('POST', `/api/spaces/${cfg.space}/variables`, { key, value });
+    bodyOf(set, `setting ${key} on the Space ${cfg.space}`);
+  }
+  const restart = await api.call('POST', `/api/spaces/${cfg.space}/restart${cfg.factory ? '?factory=true' : ''}`);
+  bodyOf(restart, `restarting the Space ${cfg.space}`);
+  return { key: job.key, baseline, newSha: null };
+}
+
+async function poll(api: SpaceApi, hub: string, cfg: HfSpaceConfig, h: SpaceHandle) {
+  const url = `${hub}/spaces/${cfg.space}`;
+  const now = await api.revision('main');
+  if (now && now.sha !== h.baseline) {
+    const status: RemoteStatus = {
+      state: 'succeeded',
+      logs: [`model repo ${cfg.modelRepo} now at ${now.sha}`],
+      error: null,
+      url,
+    };
+    return { handle: { ...h, newSha: now.sha }, status };
+  }
+  const out = await api.call('GET', `/api/spaces/${cfg.space}/runtime`);
+  const runtime = JSON.parse(bodyOf(out, `reading the runtime of ${cfg.space}`)) as {
+    stage: string;
+    errorMessage?: string;
+  };
+  const stage = runtime.stage;
+  let status: RemoteStatus;
+  if (ERROR_STAGES.includes(stage)) {
+    const detail = runtime.errorMessage ? `: ${runtime.errorMessage}` : '';
+    status = { state: 'failed', logs: [], error: `the Space ${cfg.space} is in ${stage}${detail}`, url };
+  } else if (stage === 'PAUSED' || stage === 'STOPPED' || stage === 'DELETING') {
+    status = { state: 'cancelled', logs: [], error: `the Space ${cfg.space} is ${stage} and published no model`, url };
+  } else {
+    status = { state: stage.includes('RUNNING') ? 'running' : 'queued', logs: [`stage ${stage}`], error: null, url };
+  }
+  return { handle: h, status };
+}
+
+/** The new commit's files become the candidate (paths stay inside the output directory). */
+async function collect(api: SpaceApi, hub: string, cfg: HfSpaceConfig, h: SpaceHandle, outputDir: string) {
+  const at = `${cfg.modelRepo}@${h.newSha}`;
+  const rev = (await api.revision(h.newSha!))!;
+  let n = 0;
+  for (const file of rev.files) {
+    if (file.startsWith('.git')) continue;
+    const res = await fetch(`${hub}/${cfg.modelRepo}/resolve/${h.newSha}/${file}`, {
+      headers: { authorization: `Bearer ${cfg.token}` },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!res.ok) {
+      const code = res.status >= 500 || res.status === 429 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED';
+      throw new RefitError(code, `downloading ${file} of ${at} → ${res.status}`);
+    }
+    writeOutput(outputDir, file, new Uint8Array(await res.arrayBuffer()), at);
+    n++;
+  }
+  return n;
 }

@@ -1,10 +1,156 @@
-/** The OpenAPI 3.1 document served at /openapi.json. */
-export function openApiDocument(): object {
-  const bearer = [{ bearer: [] }];
-  const json = (description: string) => ({
-    description,
-    content: { 'application/json': { schema: { type: 'object' } } },
-  });
+/**
+ * The OpenAPI 3.1 document served at /openapi.json, generated from one table of routes: method,
+ * path, scope, summary, parameters, body and responses. A route added to the server is added here.
+ */
+
+type Param = {
+  name: string;
+  in: 'path' | 'query';
+  type: 'string' | 'integer';
+  required?: boolean;
+  description?: string;
+};
+
+export interface RouteDoc {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  /** Bearer scope needed; none for public routes. */
+  scope?: 'ingest' | 'predict' | 'read' | 'admin';
+  params?: Param[];
+  body?: object;
+  responses: Record<number, string>;
+}
+
+const model: Param = { name: 'model', in: 'path', type: 'string', required: true };
+const runId: Param = { name: 'id', in: 'path', type: 'string', required: true };
+const reasonBody = { type: 'object', properties: { reason: { type: 'string' } } };
+
+export const ROUTES: RouteDoc[] = [
+  { method: 'get', path: '/healthz', summary: 'Liveness and store reachability', responses: { 200: 'ok' } },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics (refit_ prefix)', responses: { 200: 'exposition' } },
+  {
+    method: 'post',
+    path: '/v1/feedback',
+    scope: 'ingest',
+    summary: 'Ingest events: one object, an array, or {"events": [...]} of prediction / feedback / example events',
+    body: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] },
+    responses: {
+      200: 'all accepted (or duplicates)',
+      401: 'no token',
+      403: 'missing ingest scope',
+      413: 'body too large',
+      422: 'some events rejected; the others were stored',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/runs',
+    scope: 'read',
+    summary: 'Runs, newest first',
+    params: [
+      { name: 'model', in: 'query', type: 'string' },
+      { name: 'limit', in: 'query', type: 'integer', description: '1–500, default 50' },
+    ],
+    responses: { 200: 'runs' },
+  },
+  {
+    method: 'get',
+    path: '/v1/runs/{id}',
+    scope: 'read',
+    summary: 'One run with its steps',
+    params: [runId],
+    responses: { 200: 'run', 404: 'no such run' },
+  },
+  {
+    method: 'post',
+    path: '/v1/models/{model}/predict',
+    scope: 'predict',
+    summary:
+      'Predict with the champion (or ?version=N / ?alias=NAME); canary and shadow per serving config. ' +
+      'Each prediction gets an id for feedback.',
+    params: [model, { name: 'version', in: 'query', type: 'integer' }, { name: 'alias', in: 'query', type: 'string' }],
+    body: {
+      type: 'object',
+      properties: {
+        input: { type: 'object' },
+        inputs: { type: 'array', items: { type: 'object' } },
+        key: { type: 'string', description: 'sticky canary key' },
+      },
+    },
+    responses: {
+      200: '{model, version, via, predictions: [{id, prediction, confidence, proba?}]}',
+      400: 'bad body',
+      404: 'unknown model, alias or no champion',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/models/{model}/versions',
+    scope: 'read',
+    summary: 'Registered versions with aliases',
+    params: [model],
+    responses: { 200: 'versions', 404: 'unknown model line' },
+  },
+  {
+    method: 'post',
+    path: '/v1/models/{model}/promote',
+    scope: 'admin',
+    summary: 'Make a version the champion',
+    params: [model],
+    body: {
+      type: 'object',
+      required: ['version'],
+      properties: { version: { type: 'integer' }, reason: { type: 'string' } },
+    },
+    responses: { 200: 'alias change', 400: 'bad body', 404: 'no such version' },
+  },
+  {
+    method: 'post',
+    path: '/v1/models/{model}/rollback',
+    scope: 'admin',
+    summary: 'Make the previous champion the champion',
+    params: [model],
+    body: reasonBody,
+    responses: { 200: 'alias change', 409: 'nothing to roll back to' },
+  },
+  {
+    method: 'post',
+    path: '/v1/models/{model}/retrain',
+    scope: 'admin',
+    summary: 'Manual or webhook trigger (e.g. repository_dispatch): queue a forced retrain and advance it',
+    params: [model],
+    responses: { 202: 'queued', 409: 'blocked (a run is in flight)' },
+  },
+];
+
+const json = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
+
+function operation(r: RouteDoc): object {
+  const parameters = (r.params ?? []).map((p) => ({
+    name: p.name,
+    in: p.in,
+    required: p.required ?? false,
+    schema: { type: p.type },
+    ...(p.description ? { description: p.description } : {}),
+  }));
+  const responses = Object.fromEntries(Object.entries(r.responses).map(([code, d]) => [code, json(d)]));
+  return {
+    summary: r.summary,
+    ...(r.scope ? { security: [{ bearer: [] }], 'x-refit-scope': r.scope } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(r.body ? { requestBody: { content: { 'application/json': { schema: r.body } } } } : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of `routes`. */
+export function openApiDocument(routes: RouteDoc[] = ROUTES): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const r of routes) (paths[r.path] ??= {})[r.method] = operation(r);
   return {
     openapi: '3.1.0',
     info: {
@@ -17,132 +163,10 @@ export function openApiDocument(): object {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'Tokens from serve.tokens with scopes ingest, read, admin.',
+          description: 'Tokens from serve.tokens with scopes ingest, predict, read, admin.',
         },
       },
     },
-    paths: {
-      '/healthz': { get: { summary: 'Liveness and store reachability', responses: { 200: json('ok') } } },
-      '/metrics': {
-        get: {
-          summary: 'Prometheus metrics (refit_ prefix)',
-          responses: { 200: { description: 'text/plain exposition' } },
-        },
-      },
-      '/v1/feedback': {
-        post: {
-          summary:
-            'Ingest events: one object, an array, or {"events": [...]} of prediction / feedback / example events',
-          security: bearer,
-          requestBody: {
-            content: {
-              'application/json': {
-                schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] },
-              },
-            },
-          },
-          responses: {
-            200: json('all accepted (or duplicates)'),
-            401: json('no token'),
-            403: json('missing ingest scope'),
-            413: json('body too large'),
-            422: json('some events rejected; the others were stored'),
-          },
-        },
-      },
-      '/v1/runs': {
-        get: {
-          summary: 'Runs, newest first',
-          security: bearer,
-          parameters: [
-            { name: 'model', in: 'query', schema: { type: 'string' } },
-            { name: 'limit', in: 'query', schema: { type: 'integer' } },
-          ],
-          responses: { 200: json('runs') },
-        },
-      },
-      '/v1/runs/{id}': {
-        get: {
-          summary: 'One run with its steps',
-          security: bearer,
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: json('run'), 404: json('no such run') },
-        },
-      },
-      '/v1/models/{model}/predict': {
-        post: {
-          summary:
-            'Predict with the champion (or ?version=N / ?alias=NAME); canary and shadow per serving config. Each prediction gets an id for feedback.',
-          security: bearer,
-          parameters: [
-            { name: 'model', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'version', in: 'query', schema: { type: 'integer' } },
-            { name: 'alias', in: 'query', schema: { type: 'string' } },
-          ],
-          requestBody: {
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: {
-                    input: { type: 'object' },
-                    inputs: { type: 'array', items: { type: 'object' } },
-                    key: { type: 'string', description: 'sticky canary key' },
-                  },
-                },
-              },
-            },
-          },
-          responses: {
-            200: json('{model, version, via, predictions: [{id, prediction, confidence, proba?}]}'),
-            400: json('bad body'),
-            404: json('unknown model, alias or no champion'),
-          },
-        },
-      },
-      '/v1/models/{model}/versions': {
-        get: {
-          summary: 'Registered versions with aliases',
-          security: bearer,
-          parameters: [{ name: 'model', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: json('versions') },
-        },
-      },
-      '/v1/models/{model}/promote': {
-        post: {
-          summary: 'Make a version the champion',
-          security: bearer,
-          parameters: [{ name: 'model', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: {
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['version'],
-                  properties: { version: { type: 'integer' }, reason: { type: 'string' } },
-                },
-              },
-            },
-          },
-          responses: { 200: json('alias change'), 400: json('bad body'), 404: json('no such version') },
-        },
-      },
-      '/v1/models/{model}/rollback': {
-        post: {
-          summary: 'Make the previous champion the champion',
-          security: bearer,
-          parameters: [{ name: 'model', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: json('alias change'), 409: json('nothing to roll back to') },
-        },
-      },
-      '/v1/models/{model}/retrain': {
-        post: {
-          summary: 'Manual or webhook trigger (e.g. repository_dispatch): queue a forced retrain and advance it',
-          security: bearer,
-          parameters: [{ name: 'model', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 202: json('queued'), 409: json('blocked (a run is in flight)') },
-        },
-      },
-    },
+    paths,
   };
 }

@@ -35,113 +35,133 @@ export async function writeEventBatch(store: Store, events: RefitEvent[], nowMs:
   for (const e of events) (e.type === 'prediction' ? preds : e.type === 'feedback' ? fbs : exs).push(e as never);
 
   return inTransaction(store, async (tx) => {
-    const inserted = { prediction: 0, feedback: 0, example: 0 };
-    // Predictions are written without RETURNING (it costs SQLite ~70% more per row): the count of
-    // written rows tells whether every prediction of the batch was new.
-    for (const part of chunk(preds, MAX_ROWS)) {
-      const r = await tx.db
-        .insertInto('predictions')
-        .values(
-          part.map((p) => ({
-            model: p.model,
-            id: p.id,
-            version: p.version,
-            input: JSON.stringify(p.input),
-            prediction: p.prediction,
-            confidence: p.confidence,
-            ts_ms: p.tsMs,
-            ingested_ms: nowMs,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
-        .executeTakeFirst();
-      inserted.prediction += Number(r.numInsertedOrUpdatedRows ?? 0);
-    }
-    const allPredsNew = inserted.prediction === preds.length;
-    let matched = 0;
-    const matchedKeys = new Set<string>();
-    if (fbs.length) {
-      // Match at insert time when the prediction is known: from this batch, else from the store.
-      const known = new Map<string, { prediction: string; version: string | null }>();
-      // A re-sent prediction may differ from the stored one: then the store is asked.
-      if (allPredsNew)
-        for (const p of preds) known.set(key(p.model, p.id), { prediction: p.prediction, version: p.version });
-      const missing = fbs.filter((f) => !known.has(key(f.model, f.predictionId)));
-      for (const part of chunk(missing, 400)) {
-        const found = await tx.db
-          .selectFrom('predictions')
-          .select(['model', 'id', 'prediction', 'version'])
-          .where((eb) =>
-            eb(
-              eb.refTuple('model', 'id'),
-              'in',
-              part.map((f) => eb.tuple(f.model, f.predictionId)),
-            ),
-          )
-          .execute();
-        for (const r of found) known.set(key(r.model, r.id), { prediction: r.prediction, version: r.version });
-      }
-      for (const part of chunk(fbs, MAX_ROWS)) {
-        const values = part.map((f) => {
-          const p = known.get(key(f.model, f.predictionId));
-          return {
-            model: f.model,
-            prediction_id: f.predictionId,
-            label: f.label,
-            reviewer_confidence: f.reviewerConfidence,
-            ts_ms: f.tsMs,
-            ingested_ms: nowMs,
-            outcome: p ? (p.prediction === f.label ? 1 : 0) : null,
-            version: p ? (p.version ?? '') : null,
-            matched_ms: p ? nowMs : null,
-          };
-        });
-        const rows = await insertFeedback(tx, values);
-        inserted.feedback += rows.length;
-        const done = rows.filter((r) => r.outcome !== null);
-        for (const r of done) matchedKeys.add(key(r.model, r.prediction_id));
-        matched += done.length;
-        await countOutcomes(tx, done);
-      }
-    }
-    for (const part of chunk(exs, MAX_ROWS)) {
-      const rows = await tx.db
-        .insertInto('examples')
-        .values(
-          part.map((x) => ({
-            model: x.model,
-            id: x.id,
-            input: JSON.stringify(x.input),
-            label: x.label,
-            ts_ms: x.tsMs,
-            ingested_ms: nowMs,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
-        .returning(['model', 'id'])
-        .execute();
-      inserted.example += rows.length;
-      const perModel = new Map<string, number>();
-      for (const r of rows) perModel.set(r.model, (perModel.get(r.model) ?? 0) + 1);
-      await bumpCounters(
-        tx,
-        [...perModel].map(([model, n]) => ({
-          model,
-          bucket: NO_CONFIDENCE_BUCKET,
-          misclassified: 0,
-          correct: 0,
-          examples: n,
-        })),
-      );
-    }
+    const prediction = await insertPredictions(tx, preds, nowMs);
+    // A re-sent prediction may differ from the stored one: then the store is asked.
+    const fromBatch = prediction === preds.length ? preds : [];
+    const fb = fbs.length ? await insertMatchedFeedback(tx, fbs, fromBatch, nowMs) : { inserted: 0, matched: [] };
+    const example = await insertExamples(tx, exs, nowMs);
+    let matched = fb.matched.length;
     // New predictions may complete feedback that arrived earlier.
-    const waiting = preds.filter((p) => !matchedKeys.has(key(p.model, p.id)));
+    const done = new Set(fb.matched);
+    const waiting = preds.filter((p) => !done.has(key(p.model, p.id)));
     if (waiting.length && (await hasUnmatchedFeedback(tx, [...new Set(waiting.map((p) => p.model))]))) {
       matched += await matchFeedback(tx, nowMs, waiting);
     }
-    const total = inserted.prediction + inserted.feedback + inserted.example;
+    const inserted = { prediction, feedback: fb.inserted, example };
+    const total = prediction + fb.inserted + example;
     return { inserted, duplicates: events.length - total, matched };
   });
+}
+
+/**
+ * Predictions are written without RETURNING (it costs SQLite ~70% more per row): the count of
+ * written rows tells whether every prediction of the batch was new.
+ */
+async function insertPredictions(tx: Store, preds: PredictionEvent[], nowMs: number): Promise<number> {
+  let n = 0;
+  for (const part of chunk(preds, MAX_ROWS)) {
+    const r = await tx.db
+      .insertInto('predictions')
+      .values(part.map((p) => predictionRow(p, nowMs)))
+      .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
+      .executeTakeFirst();
+    n += Number(r.numInsertedOrUpdatedRows ?? 0);
+  }
+  return n;
+}
+
+function predictionRow(p: PredictionEvent, nowMs: number) {
+  return {
+    model: p.model,
+    id: p.id,
+    version: p.version,
+    input: JSON.stringify(p.input),
+    prediction: p.prediction,
+    confidence: p.confidence,
+    ts_ms: p.tsMs,
+    ingested_ms: nowMs,
+  };
+}
+
+/**
+ * Feedback, matched at insert time when its prediction is known — from this batch (`batch`),
+ * else from the store. Returns how many rows were new and the keys of those matched.
+ */
+async function insertMatchedFeedback(tx: Store, fbs: FeedbackEvent[], batch: PredictionEvent[], nowMs: number) {
+  const known = new Map<string, { prediction: string; version: string | null }>();
+  for (const p of batch) known.set(key(p.model, p.id), { prediction: p.prediction, version: p.version });
+  const missing = fbs.filter((f) => !known.has(key(f.model, f.predictionId)));
+  for (const part of chunk(missing, 400)) {
+    const found = await tx.db
+      .selectFrom('predictions')
+      .select(['model', 'id', 'prediction', 'version'])
+      .where((eb) =>
+        eb(
+          eb.refTuple('model', 'id'),
+          'in',
+          part.map((f) => eb.tuple(f.model, f.predictionId)),
+        ),
+      )
+      .execute();
+    for (const r of found) known.set(key(r.model, r.id), { prediction: r.prediction, version: r.version });
+  }
+  let inserted = 0;
+  const matched: string[] = [];
+  for (const part of chunk(fbs, MAX_ROWS)) {
+    const values = part.map((f) => {
+      const p = known.get(key(f.model, f.predictionId));
+      return {
+        model: f.model,
+        prediction_id: f.predictionId,
+        label: f.label,
+        reviewer_confidence: f.reviewerConfidence,
+        ts_ms: f.tsMs,
+        ingested_ms: nowMs,
+        outcome: p ? (p.prediction === f.label ? 1 : 0) : null,
+        version: p ? (p.version ?? '') : null,
+        matched_ms: p ? nowMs : null,
+      };
+    });
+    const rows = await insertFeedback(tx, values);
+    inserted += rows.length;
+    const done = rows.filter((r) => r.outcome !== null);
+    for (const r of done) matched.push(key(r.model, r.prediction_id));
+    await countOutcomes(tx, done);
+  }
+  return { inserted, matched };
+}
+
+async function insertExamples(tx: Store, exs: ExampleEvent[], nowMs: number): Promise<number> {
+  let n = 0;
+  for (const part of chunk(exs, MAX_ROWS)) {
+    const rows = await tx.db
+      .insertInto('examples')
+      .values(
+        part.map((x) => ({
+          model: x.model,
+          id: x.id,
+          input: JSON.stringify(x.input),
+          label: x.label,
+          ts_ms: x.tsMs,
+          ingested_ms: nowMs,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
+      .returning(['model', 'id'])
+      .execute();
+    n += rows.length;
+    const perModel = new Map<string, number>();
+    for (const r of rows) perModel.set(r.model, (perModel.get(r.model) ?? 0) + 1);
+    const counts = [...perModel].map(([model, examples]) => ({
+      model,
+      bucket: NO_CONFIDENCE_BUCKET,
+      misclassified: 0,
+      correct: 0,
+      examples,
+    }));
+    await bumpCounters(tx, counts);
+  }
+  return n;
 }
 
 /**
@@ -152,18 +172,7 @@ export async function insertServedPredictions(store: Store, preds: PredictionEve
   for (const part of chunk(preds, MAX_ROWS)) {
     await store.db
       .insertInto('predictions')
-      .values(
-        part.map((p) => ({
-          model: p.model,
-          id: p.id,
-          version: p.version,
-          input: JSON.stringify(p.input),
-          prediction: p.prediction,
-          confidence: p.confidence,
-          ts_ms: p.tsMs,
-          ingested_ms: nowMs,
-        })),
-      )
+      .values(part.map((p) => predictionRow(p, nowMs)))
       .onConflict((oc) => oc.columns(['model', 'id']).doNothing())
       .execute();
   }

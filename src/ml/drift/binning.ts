@@ -4,9 +4,17 @@
  * and numpy's histogram bin assignment; otherwise one bin per value. With `fillZeros`, empty bins
  * get 0.0001, or min/1e6 when the smallest non-zero share is <= 0.0001.
  */
-import { unionKeys } from './tests.js';
 
 export type Value = number | string | boolean;
+
+/** Keys in Evidently's order: current's unique values, then reference's new ones. */
+export function unionKeys(ref: Value[], cur: Value[]): Value[] {
+  const seen = new Set<Value>();
+  const out: Value[] = [];
+  for (const v of cur) if (!seen.has(v)) (seen.add(v), out.push(v));
+  for (const v of ref) if (!seen.has(v)) (seen.add(v), out.push(v));
+  return out;
+}
 
 export function distinct(xs: ArrayLike<Value>): number {
   const seen = new Set<Value>();

@@ -9,7 +9,7 @@
  *  - `psi`: Σ (r − c)·ln(r/c) over bins, empty bins filled, drift if >= 0.1
  */
 import { chi2Sf, normSf } from '../special.js';
-import { binnedShares, type Value } from './binning.js';
+import { binnedShares, unionKeys, type Value } from './binning.js';
 import { ks2samp } from './ks.js';
 
 export type DriftMethod = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon' | 'psi';
@@ -75,15 +75,6 @@ function counts(xs: Value[]): Map<Value, number> {
   const m = new Map<Value, number>();
   for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
   return m;
-}
-
-/** Keys in Evidently's order: current's unique values, then reference's new ones. */
-export function unionKeys(ref: Value[], cur: Value[]): Value[] {
-  const seen = new Set<Value>();
-  const out: Value[] = [];
-  for (const v of cur) if (!seen.has(v)) (seen.add(v), out.push(v));
-  for (const v of ref) if (!seen.has(v)) (seen.add(v), out.push(v));
-  return out;
 }
 
 export function chiSquare(ref: Value[], cur: Value[]): { statistic: number; pvalue: number } {

@@ -4,10 +4,10 @@
  * comment carries the event id as a marker, so a retried delivery first looks for it and does
  * not post twice.
  */
-import type { NotifyChannel } from '../config/config.js';
-import { httpCall } from '../integrations/http.js';
-import { check, type DeliveryContext } from './channels.js';
-import type { NotifyEvent } from './event.js';
+import type { NotifyChannel } from '../../config/config.js';
+import { httpCall } from '../../integrations/http.js';
+import { check, type DeliveryContext } from '../delivery.js';
+import type { NotifyEvent } from '../event.js';
 
 type Channel = Extract<NotifyChannel, { kind: 'github-issue' }>;
 
