@@ -5,9 +5,7 @@
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeApp, openApp } from '../src/app.js';
-import type { AppContext } from '../src/app-context.js';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/core/ports/clock.js';
 import type { RefitEvent } from '../src/core/glossary.js';
 import { buildDataset } from '../src/datasets/build.js';
@@ -15,8 +13,9 @@ import { validateDataset } from '../src/datasets/validate.js';
 import { publish } from '../src/datasets/write-files.js';
 import { writeEventBatch } from '../src/stores/evidence.js';
 import { readEvidenceCounts } from '../src/stores/signals.js';
-import { DIALECTS, freshStoreUrl, tempDir, type TestStoreUrl } from './helpers/stores.js';
+import { DIALECTS, tempDir } from './helpers/stores.js';
 import { cli, project } from './helpers/project.js';
+import { storeFixture } from './helpers/fixture.js';
 
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 const config = (mode = 'extend', artifacts = 'file:./artifacts') => `
@@ -63,19 +62,8 @@ function evidence(prefix: string, n: number, t = T0, lowConfidence = 0): RefitEv
 }
 
 describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
-  const opened: AppContext[] = [];
-  const urls: TestStoreUrl[] = [];
-  afterEach(async () => {
-    for (const a of opened.splice(0)) await closeApp(a);
-    for (const u of urls.splice(0)) await u.cleanup();
-  });
-  async function app(yaml = config(), clock = new ManualClock(T0)): Promise<AppContext> {
-    const u = await freshStoreUrl(dialect);
-    urls.push(u);
-    const a = await openApp({ cwd: project(yaml), env: {}, overrides: { store: u.url }, clock });
-    opened.push(a);
-    return a;
-  }
+  const stores = storeFixture(dialect);
+  const app = (yaml = config(), clock = new ManualClock(T0)) => stores.open(project(yaml), { clock });
 
   it('takes every misclassified row, a stratified sample of correct ones and the examples; marks the evidence used', async () => {
     const a = await app();

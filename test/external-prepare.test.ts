@@ -8,12 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
-import type { AppContext } from '../src/app-context.js';
 import { ManualClock } from '../src/core/ports/clock.js';
 import { advancePreparation } from '../src/datasets/external/prepare.js';
 import { FakeHub, meta } from './helpers/fake-hub.js';
 import { cli, project } from './helpers/project.js';
-import { DIALECTS, freshStoreUrl, tempDir, type TestStoreUrl } from './helpers/stores.js';
+import { DIALECTS, tempDir } from './helpers/stores.js';
+import { storeFixture } from './helpers/fixture.js';
 
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 const S = 1000;
@@ -33,29 +33,16 @@ ${extra}`;
 
 describe.each(DIALECTS)('external preparation (Hugging Face Space, %s)', (dialect) => {
   let hub: FakeHub;
-  const apps: AppContext[] = [];
-  const stores = new Map<string, TestStoreUrl>();
+  const stores = storeFixture(dialect);
   beforeEach(async () => {
     hub = await new FakeHub().start();
   });
   afterEach(async () => {
-    for (const a of apps.splice(0)) await closeApp(a);
-    for (const s of stores.values()) await s.cleanup();
-    stores.clear();
     await hub.stop();
   });
   /** One store per project directory, so a second app on the same directory resumes. */
-  async function app(dir: string, clock: ManualClock, token = hub.token): Promise<AppContext> {
-    if (!stores.has(dir)) stores.set(dir, await freshStoreUrl(dialect));
-    const a = await openApp({
-      cwd: dir,
-      env: { HF_ENDPOINT: hub.url, HF_TOKEN: token },
-      clock,
-      overrides: { store: stores.get(dir)!.url },
-    });
-    apps.push(a);
-    return a;
-  }
+  const app = (dir: string, clock: ManualClock, token = hub.token) =>
+    stores.open(dir, { clock, env: { HF_ENDPOINT: hub.url, HF_TOKEN: token } });
 
   it('records the current version, restarts the Space once, and polls until a new, large enough version', async () => {
     const dir = project(hfConfig());
@@ -110,7 +97,7 @@ describe.each(DIALECTS)('external preparation (Hugging Face Space, %s)', (dialec
     hub.metadata = null; // nothing published yet (404)
     const p1 = await advancePreparation(first, 'spam', 'run_2', 10);
     expect(p1).toMatchObject({ state: 'waiting', lastSeenTag: null });
-    await closeApp(apps.pop()!);
+    await stores.close(first);
 
     hub.metadata = meta('v20261122_110000', 50);
     clock.advance(31 * S);

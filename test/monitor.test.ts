@@ -6,8 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeApp, openApp } from '../src/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app-context.js';
 import type { RefitEvent } from '../src/core/glossary.js';
 import { ManualClock } from '../src/core/ports/clock.js';
@@ -18,7 +17,8 @@ import { aliasHistory } from '../src/stores/aliases.js';
 import { writeEventBatch } from '../src/stores/evidence.js';
 import { cli, project } from './helpers/project.js';
 import { Receivers } from './helpers/receivers.js';
-import { DIALECTS, freshStoreUrl, tempDir, type TestStoreUrl } from './helpers/stores.js';
+import { DIALECTS, tempDir } from './helpers/stores.js';
+import { storeFixture } from './helpers/fixture.js';
 
 const T0 = Date.parse('2026-11-22T12:00:00Z');
 let rx: Receivers;
@@ -55,31 +55,26 @@ function traffic(prefix: string, version: number, n: number, correct: number, t:
 }
 
 describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
-  const opened: AppContext[] = [];
-  const urls: TestStoreUrl[] = [];
-  afterEach(async () => {
-    for (const a of opened.splice(0)) await closeApp(a);
-    for (const u of urls.splice(0)) await u.cleanup();
-  });
+  const stores = storeFixture(dialect);
 
-  async function twoVersions(action: 'rollback' | 'alert'): Promise<{ app: AppContext; clock: ManualClock }> {
-    const u = await freshStoreUrl(dialect);
-    urls.push(u);
+  async function twoVersions(
+    action: 'rollback' | 'alert',
+  ): Promise<{ app: AppContext; clock: ManualClock; dir: string }> {
     const clock = new ManualClock(T0);
     const yaml = `notify:\n  - { kind: slack, webhook_url: "${rx.url}/slack/${dialect}-${action}" }\nmodels:\n  spam:\n    labels: [ham, spam]\n    monitor: { min_samples: 200, margin: 0.02, alpha: 0.01, action: ${action} }\n`;
-    const app = await openApp({ cwd: project(yaml), env: {}, overrides: { store: u.url }, clock });
-    opened.push(app);
+    const dir = project(yaml);
+    const app = await stores.open(dir, { clock });
     const artifact = join(tempDir(), 'model.json');
     writeFileSync(artifact, '{}');
     for (const v of [1, 2]) {
       await registerVersion(app, { model: 'spam', artifactPath: artifact, actor: 'test' });
       await promote(app, 'spam', v, 'test', `promote v${v}`);
     }
-    return { app, clock };
+    return { app, clock, dir };
   }
 
   it('a significant drop rolls back once and alerts once, across repeated ticks and a second instance', async () => {
-    const { app, clock } = await twoVersions('rollback');
+    const { app, clock, dir } = await twoVersions('rollback');
     await writeEventBatch(app.store, traffic('a', 1, 1000, 950, T0 - 3_600_000), T0);
     // v2 so far: 150 reviewed, bad — not enough samples for a verdict yet.
     await writeEventBatch(app.store, traffic('b', 2, 150, 100, T0), T0);
@@ -91,18 +86,14 @@ describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
     clock.advance(60_000);
     // Concurrent ticks; on PostgreSQL also a second instance of refit (one process cannot hold two
     // SQLite write locks — the cross-process SQLite races live in multi-process.test.ts).
-    const u = urls[0]!;
     const instances = [app, app];
     if (dialect === 'postgres') {
-      const other = await openApp({
-        cwd: project(
+      const other = await stores.open(
+        project(
           `notify:\n  - { kind: slack, webhook_url: "${rx.url}/slack/${dialect}-rollback" }\nmodels:\n  spam:\n    labels: [ham, spam]\n    monitor: { min_samples: 200 }\n`,
         ),
-        env: {},
-        overrides: { store: u.url },
-        clock,
-      });
-      opened.push(other);
+        { clock, store: dir },
+      );
       instances.push(other);
     }
     const results = await Promise.all(instances.map((a) => monitorAll(a)));

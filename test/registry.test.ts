@@ -5,17 +5,17 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeApp, openApp } from '../src/app.js';
+import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app-context.js';
 import { ManualClock } from '../src/core/ports/clock.js';
 import { getVersion, openArtifact, promote, registerVersion, rollback, setAlias } from '../src/registry/registry.js';
 import { recordCandidateOutcome } from '../src/stores/candidate-outcome.js';
 import { aliasHistory } from '../src/stores/aliases.js';
 import { listVersions } from '../src/stores/versions.js';
-import { DIALECTS, freshStoreUrl, tempDir, type TestStoreUrl } from './helpers/stores.js';
+import { DIALECTS, tempDir } from './helpers/stores.js';
 import { cli, project } from './helpers/project.js';
 import { refit } from './helpers/spawn.js';
+import { storeFixture } from './helpers/fixture.js';
 
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 const CONFIG = 'models:\n  spam:\n    labels: [ham, spam]\n    budget: { capacity: 2 }\n';
@@ -29,19 +29,11 @@ function artifact(content: string): string {
 }
 
 describe.each(DIALECTS)('registry (%s)', (dialect) => {
-  const apps: AppContext[] = [];
-  const urls: TestStoreUrl[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await closeApp(a);
-    for (const u of urls.splice(0)) await u.cleanup();
-  });
+  const stores = storeFixture(dialect);
   async function app(): Promise<{ a: AppContext; dir: string; url: string }> {
-    const u = await freshStoreUrl(dialect);
-    urls.push(u);
     const dir = project(CONFIG);
-    const a = await openApp({ cwd: dir, env: {}, overrides: { store: u.url }, clock: new ManualClock(T0) });
-    apps.push(a);
-    return { a, dir, url: u.url };
+    const a = await stores.open(dir, { clock: new ManualClock(T0) });
+    return { a, dir, url: await stores.url(dir) };
   }
 
   it('versions are monotonic; a registration key registers once; the artifact is hashed and verified', async () => {

@@ -2,17 +2,16 @@
  * The store conformance suite: every behaviour the loop relies on, run against SQLite and
  * PostgreSQL alike (PostgreSQL when REFIT_TEST_PG_URL is set; CI always sets it).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeApp, openApp } from '../src/app.js';
-import type { AppContext } from '../src/app-context.js';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/core/ports/clock.js';
 import type { RefitEvent } from '../src/core/glossary.js';
 import { decideAll } from '../src/decide/decide-all.js';
 import { markDatasetBuilt, writeEventBatch } from '../src/stores/evidence.js';
 import { recordCandidateOutcome } from '../src/stores/candidate-outcome.js';
 import { readEvidenceCounts, readWindowAccuracy } from '../src/stores/signals.js';
-import { DIALECTS, freshStoreUrl, type TestStoreUrl } from './helpers/stores.js';
+import { DIALECTS } from './helpers/stores.js';
 import { project } from './helpers/project.js';
+import { storeFixture } from './helpers/fixture.js';
 
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 const H = 3_600_000;
@@ -56,28 +55,13 @@ const fb = (id: string, label: string, rc: number | null = 0.9, tsMs = T0, model
 });
 
 describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
-  const opened: AppContext[] = [];
-  const urls: TestStoreUrl[] = [];
-  afterEach(async () => {
-    for (const a of opened.splice(0)) await closeApp(a);
-    for (const u of urls.splice(0)) await u.cleanup();
-  });
-
-  async function app(clock = new ManualClock(T0), url?: string): Promise<AppContext> {
-    if (!url) {
-      const u = await freshStoreUrl(dialect);
-      urls.push(u);
-      url = u.url;
-    }
-    const a = await openApp({ cwd: project(CONFIG), env: {}, overrides: { store: url }, clock });
-    opened.push(a);
-    return a;
-  }
+  const stores = storeFixture(dialect);
+  /** An app on the store named `store` (default: the test's one store). */
+  const app = (clock = new ManualClock(T0), store = 'main') => stores.open(project(CONFIG), { clock, store });
 
   it('migrates idempotently: a second open of the same store works', async () => {
     const a = await app();
-    const url = urls[0]!.url;
-    const b = await app(new ManualClock(T0), url);
+    const b = await app(new ManualClock(T0));
     expect(a.store.dialect).toBe(dialect);
     expect(await b.store.db.selectFrom('model_lines').select('name').orderBy('name').execute()).toEqual([
       { name: 'other' },
@@ -249,7 +233,7 @@ describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
     'two app instances deciding at once create one run and spend the budget once',
     async () => {
       const a = await app();
-      const b = await app(new ManualClock(T0), urls[0]!.url);
+      const b = await app(new ManualClock(T0));
       await writeEventBatch(
         a.store,
         ['a', 'b', 'c'].flatMap((id) => [pred(id, 'spam'), fb(id, 'ham')]),

@@ -27,6 +27,8 @@ export class FakeHub {
   metadata: Record<string, unknown> | null = null;
   /** Applied on each restart/dispatch/webhook: what the preparer publishes after it ran. */
   onTrigger: (() => void) | null = null;
+  /** Called with the Space id on each Space restart (after onTrigger). */
+  onRestart: ((space: string) => void) | null = null;
   stage = 'RUNNING';
   /** runtime.errorMessage, shown with an error stage. */
   runtimeError: string | null = null;
@@ -65,6 +67,20 @@ export class FakeHub {
     this.commits.push({ repo: key, title: 'training Space published', paths: Object.keys(files) });
   }
 
+  /** What a preparer does: files into a dataset repo (e.g. <tag>/train.jsonl and dataset_metadata.json). */
+  publishDataset(repo: string, files: Record<string, string>): void {
+    const key = `datasets/${repo}`;
+    const r = this.repos.get(key) ?? new Map<string, Buffer>();
+    for (const [p, c] of Object.entries(files)) r.set(p, Buffer.from(c));
+    this.repos.set(key, r);
+    this.commits.push({ repo: key, title: 'preparer published', paths: Object.keys(files) });
+  }
+
+  /** A file of a repo ("datasets/owner/name" or "models/owner/name"), as text. */
+  file(repo: string, path: string): string | null {
+    return this.repos.get(repo)?.get(path)?.toString('utf8') ?? null;
+  }
+
   private headOf(key: string): string | null {
     const i = this.commits.map((c) => c.repo).lastIndexOf(key);
     return i < 0 ? null : `c${i + 1}`;
@@ -91,6 +107,7 @@ export class FakeHub {
     if (req.method === 'POST' && (m = path.match(/^\/api\/spaces\/([^/]+\/[^/?]+)\/restart(\?factory=true)?$/))) {
       this.stage = 'BUILDING';
       this.onTrigger?.();
+      this.onRestart?.(m[1]!);
       return json(200, { stage: this.stage, hardware: { current: 'cpu-basic', requested: 'cpu-basic' } });
     }
     if (req.method === 'GET' && (m = path.match(/^\/api\/spaces\/([^/]+\/[^/]+)\/runtime$/)))

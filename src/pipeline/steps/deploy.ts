@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { pushToTarget } from '../../deploy/push.js';
-import type { Metrics } from '../../ml/metrics/evaluate-rows.js';
 import { getVersion, promote } from '../../registry/registry.js';
 import { recordRunDecision } from '../../stores/decisions.js';
 import { headlineOf } from '../headline.js';

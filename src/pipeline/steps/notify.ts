@@ -4,7 +4,6 @@
  * later tick. The result says what was delivered and what is still pending, and why.
  */
 import { z } from 'zod';
-import type { Metrics } from '../../ml/metrics/evaluate-rows.js';
 import { headlineMetric, metricOf } from '../headline.js';
 import { notifyRun } from '../run-notify.js';
 import type { PipelineStep } from '../step.js';
