@@ -39,10 +39,16 @@ export interface StepRecord<T> {
   replayed: boolean;
 }
 
+export interface StepIdentity {
+  runId: string;
+  stepId: string;
+  /** Its place in the pipeline table (the timeline's order). */
+  position: number;
+}
+
 export async function runStep<T>(
   store: Store,
-  runId: string,
-  stepId: string,
+  { runId, stepId, position }: StepIdentity,
   schema: z.ZodType<T>,
   nowMs: () => number,
   fn: () => Promise<T>,
@@ -57,7 +63,7 @@ export async function runStep<T>(
     }
     return { result: parsed.data, replayed: true };
   }
-  await startStep(store, runId, stepId, nowMs());
+  await startStep(store, runId, stepId, position, nowMs());
   try {
     failpoint(`before:${stepId}`);
     // The result is held to its schema now, so what is stored is what a replay will read.

@@ -78,7 +78,8 @@ async function executeStep(
   const log = base.log.child({ step: step.id });
   const ctx: StepContext = { ...base, log, signal: cancel.signal };
   try {
-    const record = await runStep(app.store, run.id, step.id, step.result, base.now, async () => {
+    const identity = { runId: run.id, stepId: step.id, position: PIPELINE.indexOf(step) };
+    const record = await runStep(app.store, identity, step.result, base.now, async () => {
       log.info(`step ${step.id}`);
       return step.run(ctx);
     });

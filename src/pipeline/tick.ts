@@ -23,8 +23,6 @@ export interface TickOptions extends DecideOptions {
   owner: string;
   /** null: decide only; 0: one pass over due runs; > 0: until the runs end or this many ms passed. */
   advanceMs: number | null;
-  /** Injected for tests; default a real timer. */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface TickResult {
@@ -44,7 +42,7 @@ export async function runTick(app: AppContext, options: TickOptions): Promise<Ti
     // `refit run --wait` resumes waiting for what an earlier one left parked.
     const queued = decisions.outcomes.map((o) => o.runId).filter((x): x is string => !!x);
     const ids = [...new Set([...runs.map((r) => r.runId), ...queued, ...(await runsInFlight(app.store, models))])];
-    runs = await waitForRuns(app, options.owner, ids, app.clock.now() + options.advanceMs, options.sleep);
+    runs = await waitForRuns(app, options.owner, ids, app.clock.now() + options.advanceMs);
   }
   const { monitored, delivered } = await housekeeping(app);
   return { decisions, runs, monitored, delivered };
@@ -59,7 +57,6 @@ export async function advanceDueRuns(app: AppContext, owner: string, models?: st
   return out;
 }
 
-const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const OPEN = new Set(['queued', 'running', 'waiting']);
 
 export async function waitForRuns(
@@ -67,8 +64,8 @@ export async function waitForRuns(
   owner: string,
   runIds: string[],
   deadlineMs: number,
-  sleep: (ms: number) => Promise<void> = realSleep,
 ): Promise<AdvanceResult[]> {
+  const sleep = (ms: number) => app.clock.sleep(ms);
   const last = new Map<string, AdvanceResult>();
   for (;;) {
     const views = (await Promise.all(runIds.map((id) => getRun(app.store, id)))).filter((v) => v !== null);

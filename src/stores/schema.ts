@@ -128,6 +128,8 @@ export interface RunsTable {
 export interface StepsTable {
   run_id: string;
   step_id: string;
+  /** The step's place in the pipeline table: the timeline's order. */
+  position: number;
   state: string;
   attempts: number;
   started_ms: Ms | null;

@@ -49,6 +49,7 @@ export async function listSteps(store: Store, runId: string): Promise<StepView[]
     .selectFrom('steps')
     .select(['step_id', 'state', 'attempts', 'started_ms', 'finished_ms', 'error'])
     .where('run_id', '=', runId)
+    .orderBy('position')
     .orderBy('started_ms')
     .execute();
   return rows.map((r) => ({
@@ -62,12 +63,13 @@ export async function listSteps(store: Store, runId: string): Promise<StepView[]
 }
 
 /** A step starts (again): running, one more attempt. */
-export async function startStep(store: Store, runId: string, stepId: string, nowMs: number): Promise<void> {
+export async function startStep(store: Store, runId: string, stepId: string, position: number, nowMs: number) {
   await store.db
     .insertInto('steps')
     .values({
       run_id: runId,
       step_id: stepId,
+      position,
       state: 'running',
       attempts: 1,
       started_ms: nowMs,

@@ -18,6 +18,7 @@ import * as m000004 from './migrations/000004_registry.js';
 import * as m000005 from './migrations/000005_training.js';
 import * as m000006 from './migrations/000006_run_engine.js';
 import * as m000007 from './migrations/000007_notify_serving.js';
+import * as m000008 from './migrations/000008_step_position.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '000005_training': m000005,
   '000006_run_engine': m000006,
   '000007_notify_serving': m000007,
+  '000008_step_position': m000008,
 };
 
 const INT8_OID = 20;

@@ -151,9 +151,8 @@ export async function cancelRemoteTraining(app: AppContext, key: string, reason:
 export async function trainRemotelyInPlace(
   app: AppContext,
   line: ModelLineConfig,
-  options: RemoteTrainingOptions & { signal?: AbortSignal; sleep?: (ms: number) => Promise<void> },
+  options: RemoteTrainingOptions & { signal?: AbortSignal },
 ): Promise<TrainingJob> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (;;) {
     const step = await advanceRemoteTraining(app, line, options);
     if ('job' in step) return step.job;
@@ -161,6 +160,6 @@ export async function trainRemotelyInPlace(
       await cancelRemoteTraining(app, options.key, 'cancelled');
       throw new CancelledError(`training of ${line.name} was cancelled`);
     }
-    await sleep(Math.max(0, step.nextCheckMs - app.clock.now()));
+    await app.clock.sleep(step.nextCheckMs - app.clock.now());
   }
 }

@@ -17,8 +17,6 @@ export interface ExternalBuildOptions {
   key?: string;
   /** Keep polling until the preparation succeeds or fails. */
   wait?: boolean;
-  /** Sleep used between checks when waiting (injectable for tests). */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function prepareExternally(
@@ -36,10 +34,9 @@ export async function prepareExternally(
     secrets: app.config.secretValues,
   });
   const required = Math.max(1, signals.dataset_len);
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let prep = await advancePreparation(app, model, key, required);
   while (options.wait && (prep.state === 'pending' || prep.state === 'waiting')) {
-    await sleep(Math.max(0, prep.nextCheckMs - app.clock.now()));
+    await app.clock.sleep(prep.nextCheckMs - app.clock.now());
     prep = await advancePreparation(app, model, key, required);
   }
   if (prep.state === 'succeeded' && prep.metadata) {
