@@ -12,6 +12,7 @@ import { HumanReporter } from '../report/human.js';
 import { JsonReporter } from '../report/json.js';
 import type { Reporter } from '../report/views.js';
 import type { Logger } from '../core/ports/logger.js';
+import type { RefitError } from '../core/errors.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -42,6 +43,10 @@ export interface CliContext {
   dryRun(): boolean;
   /** Secrets learnt so far (for error messages). */
   secretValues(): readonly string[];
+  /** The command failed: the reporter says so where its readers look (GitHub: annotations). */
+  reportFailure(err: RefitError): void;
+  /** Finishes the reporter's output (groups, summary files) when the command ends. */
+  closeReporter(): Promise<void>;
 }
 
 export function createCliContext(program: Command, io: CliIO): CliContext {
@@ -49,6 +54,7 @@ export function createCliContext(program: Command, io: CliIO): CliContext {
   let logger: Logger | undefined;
   const secrets: string[] = [];
   const globals = () => program.opts<GlobalOptions>();
+  const underActions = () => io.env.GITHUB_ACTIONS === 'true';
   const ctx: CliContext = {
     io,
     globals,
@@ -57,11 +63,8 @@ export function createCliContext(program: Command, io: CliIO): CliContext {
         const g = globals();
         reporter = g.json
           ? new JsonReporter(io.stdout)
-          : io.env.GITHUB_ACTIONS === 'true'
-            ? new GitHubReporter(
-                { GITHUB_OUTPUT: io.env.GITHUB_OUTPUT, GITHUB_STEP_SUMMARY: io.env.GITHUB_STEP_SUMMARY },
-                io.stdout,
-              )
+          : underActions()
+            ? new GitHubReporter()
             : new HumanReporter(io.stdout);
       }
       return reporter;
@@ -70,17 +73,29 @@ export function createCliContext(program: Command, io: CliIO): CliContext {
       if (!logger) {
         const g = globals();
         const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
+        const r = ctx.reporter();
+        // Under GitHub Actions the log lines go to the job log, grouped per model line.
+        const grouped = r instanceof GitHubReporter ? r.logSink() : null;
         logger = createLogger({
-          format: g.logFormat ?? (tty ? 'pretty' : 'json'),
+          format: grouped ? 'json' : (g.logFormat ?? (tty ? 'pretty' : 'json')),
           level: g.logLevel ?? 'info',
           secrets: () => secrets,
-          destination: io.stderr,
+          destination: grouped ?? io.stderr,
         });
       }
       return logger;
     },
     secretValues() {
       return secrets;
+    },
+    reportFailure(err) {
+      if (underActions() && !globals().json) {
+        const r = ctx.reporter();
+        if (r instanceof GitHubReporter) r.failure(err);
+      }
+    },
+    async closeReporter() {
+      await reporter?.close?.();
     },
     dryRun() {
       return globals().dryRun === true || /^(1|true|yes)$/i.test(io.env.DRY_RUN ?? '');

@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeFor, RefitError } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
-import { createCliContext, type CliIO } from './context.js';
+import { createCliContext, type CliContext, type CliIO } from './context.js';
 import { registerCancel, registerDecide } from './commands/decide.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDrift } from './commands/drift.js';
@@ -72,19 +72,27 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
-        return 0;
-      return 2;
-    }
-    const secrets = ctx.secretValues();
-    if (err instanceof RefitError) {
-      // Rows rejected and failed lines were already reported in full; repeat the one-line verdict.
-      io.stderr.write(`refit: ${redact(err.message, secrets)}\n`);
-      return exitCodeFor(err);
-    }
-    const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    io.stderr.write(`refit: unexpected error: ${redact(msg, secrets)}\n`);
-    return 1;
+    return failed(err, ctx, io);
+  } finally {
+    await ctx.closeReporter();
   }
+}
+
+/** The exit code of a failed command, after saying what failed (stack traces only for the unexpected). */
+function failed(err: unknown, ctx: CliContext, io: CliIO): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+      return 0;
+    return 2;
+  }
+  const secrets = ctx.secretValues();
+  if (err instanceof RefitError) {
+    // Rows rejected and failed lines were already reported in full; repeat the one-line verdict.
+    io.stderr.write(`refit: ${redact(err.message, secrets)}\n`);
+    ctx.reportFailure(err);
+    return exitCodeFor(err);
+  }
+  const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  io.stderr.write(`refit: unexpected error: ${redact(msg, secrets)}\n`);
+  return 1;
 }

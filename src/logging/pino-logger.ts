@@ -48,7 +48,8 @@ function wrap(p: pino.Logger): Logger {
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
-function prettyLine(json: string): string {
+/** A pino JSON line as a short human line: time, level, message, fields. */
+export function prettyLine(json: string): string {
   try {
     const { level, time, msg, ...rest } = JSON.parse(json);
     const fields = Object.entries(rest)

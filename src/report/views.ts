@@ -44,4 +44,6 @@ export interface Reporter {
   /** Secret values learnt after start-up (e.g. from the loaded config) to mask from now on. */
   addSecrets(values: readonly string[]): void;
   report(view: View): void;
+  /** Finishes what the reporter writes (groups, files) when the command ends. */
+  close?(): void | Promise<void>;
 }
