@@ -2,14 +2,13 @@
  * The CLI as a user meets it: init → ingest → plan → run → status, exit codes, bad rows with
  * file:line, CSV and stdin, --json, DRY_RUN, GitHub Actions output, secrets never printed.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/core/ports/clock.js';
 import { cli, ndjson, project } from './helpers/project.js';
 import { tempDir } from './helpers/stores.js';
 
-const T0 = Date.parse('2026-11-22T10:00:00Z');
 
 describe('refit init → ingest → plan → run → status', () => {
   it('a new user gets one retrain and one skip explained in plain words', async () => {

@@ -22,5 +22,7 @@ export interface DatasetMetadata {
 /** `vYYYYMMDD_HHMMSS` in UTC. */
 export function versionTag(ms: number): string {
   const iso = new Date(ms).toISOString();
-  return `v${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+  const date = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}`;
+  const time = `${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+  return `v${date}_${time}`;
 }

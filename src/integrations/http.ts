@@ -53,10 +53,9 @@ export async function httpCall(req: HttpRequest, nowMs: number = Date.now()): Pr
     });
   } catch (err) {
     const e = err as Error;
-    const why =
-      e.name === 'TimeoutError' || e.name === 'AbortError'
-        ? `no answer within ${req.timeoutMs} ms`
-        : `${e.message}${(e as { cause?: { code?: string } }).cause?.code ? ` (${(e as { cause?: { code?: string } }).cause!.code})` : ''}`;
+    const code = (e as { cause?: { code?: string } }).cause?.code;
+    const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+    const why = timedOut ? `no answer within ${req.timeoutMs} ms` : `${e.message}${code ? ` (${code})` : ''}`;
     return { kind: 'retryable', status: null, retryAfterMs: null, message: `${req.method} ${shown(req.url)}: ${why}` };
   }
   const body = await res.text().catch(() => '');

@@ -1,4 +1,7 @@
-/** The one line that tells a run's result: "spam v4 retrained on v20261122_031200 and deployed: f1_macro 0.962 (champion v3: 0.941)". */
+/**
+ * The one line that tells a run's result:
+ * "spam v4 retrained on v20261122_031200 and deployed: f1_macro 0.962 (champion v3: 0.941)".
+ */
 import type { Metrics } from '../ml/metrics/evaluate-rows.js';
 
 /** The metric a headline quotes: f1_macro for classification, rmse for regression. */

@@ -119,7 +119,8 @@ export async function sampleCorrectRows(
   }>`
     SELECT s.prediction_id AS id, s.label, s.reviewer_confidence, s.ts_ms, p.input
     FROM (
-      SELECT f.prediction_id, f.label, f.reviewer_confidence, f.ts_ms, ROW_NUMBER() OVER (ORDER BY f.prediction_id) AS rn
+      SELECT f.prediction_id, f.label, f.reviewer_confidence, f.ts_ms,
+        ROW_NUMBER() OVER (ORDER BY f.prediction_id) AS rn
       FROM feedback f
       WHERE f.model = ${model} AND f.outcome = 1 AND f.dataset_tag IS NULL AND f.label = ${label}
         AND (f.reviewer_confidence IS NULL OR f.reviewer_confidence >= ${floor})

@@ -1,4 +1,7 @@
-/** `refit runs [--model M]` and `refit runs show RUN`: runs (the read model HTTP serves too) with their step timeline. */
+/**
+ * `refit runs [--model M]` and `refit runs show RUN`: runs (the read model HTTP serves too) with
+ * their step timeline.
+ */
 import type { Command } from 'commander';
 import { NotFoundError, UsageError } from '../../core/errors.js';
 import { getRun, listRuns } from '../../stores/runs.js';

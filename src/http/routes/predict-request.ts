@@ -1,4 +1,7 @@
-/** Parsing a prediction request body: `{"input": {...}}`, `{"inputs": [...]}` or a bare array; an optional sticky `"key"`. */
+/**
+ * Parsing a prediction request body: `{"input": {...}}`, `{"inputs": [...]}` or a bare array;
+ * an optional sticky `"key"`.
+ */
 export function predictRequest(
   body: unknown,
 ): { inputs: Record<string, unknown>[]; key: string | null } | { error: string } {

@@ -136,7 +136,10 @@ export interface Kernels {
     B: number,
     m: number,
   ): void;
-  /** … and the sums over n rows made the objective's: /n, plus λ on the first `penalised` parameters. Returns their ‖θ‖². */
+  /**
+   * … and the sums over n rows made the objective's: /n, plus λ on the first `penalised`
+   * parameters. Returns their ‖θ‖².
+   */
   finish(
     theta: Float64Array,
     grad: Float64Array | undefined,
@@ -146,7 +149,10 @@ export interface Kernels {
     n: number,
     lambda: number,
   ): number;
-  /** Newton's direction d = −(H + εI)⁻¹·g by Cholesky (H, p × p, overwritten); returns gᵀd, NaN when H cannot be factored. */
+  /**
+   * Newton's direction d = −(H + εI)⁻¹·g by Cholesky (H, p × p, overwritten); returns gᵀd, NaN
+   * when H cannot be factored.
+   */
   newtonStep(H: Float64Array, g: Float64Array, d: Float64Array, p: number): number;
   /** L-BFGS: y ← b·y + a·x, returning zᵀy of the new y (four lanes, as dot). */
   axpbyDot(a: number, x: Float64Array, b: number, y: Float64Array, z: Float64Array): number;
