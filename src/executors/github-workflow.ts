@@ -9,10 +9,10 @@
  */
 import { unzipSync } from 'fflate';
 import type { Clock } from '../core/ports/clock.js';
-import { RefitError } from '../core/errors.js';
-import { bodyOf, httpCall } from '../integrations/http.js';
+import { UpstreamRejectedError } from '../core/errors.js';
+import { githubClient, githubError, repoParts, statusOf, type GitHubClient } from '../integrations/github.js';
 import { writeOutput } from './output-dir.js';
-import type { RemoteExecutor, RemoteStatus } from './remote.js';
+import type { RemoteExecutor, RemoteJob, RemoteStatus } from './remote.js';
 
 export interface GithubWorkflowConfig {
   repo: string;
@@ -32,15 +32,22 @@ export interface WorkflowHandle {
 
 /** How long a dispatched run may take to appear before the run-name is declared missing. */
 const FIND_WITHIN_MS = 10 * 60_000;
-const TIMEOUT_MS = 30_000;
 
 interface WorkflowRun {
   id: number;
-  name?: string;
+  name?: string | null;
   display_title?: string;
-  status: string;
+  status: string | null;
   conclusion: string | null;
   html_url: string;
+}
+
+/** The calls of one workflow in one repository. */
+interface Workflow {
+  gh: GitHubClient;
+  cfg: GithubWorkflowConfig;
+  at: { owner: string; repo: string };
+  clock: Clock;
 }
 
 export function githubWorkflowExecutor(
@@ -48,141 +55,120 @@ export function githubWorkflowExecutor(
   cfg: GithubWorkflowConfig,
   clock: Clock,
 ): RemoteExecutor<WorkflowHandle> {
-  const headers = {
-    accept: 'application/vnd.github+json',
-    'content-type': 'application/json',
-    'x-github-api-version': '2022-11-28',
-  };
-  const repo = `${api}/repos/${cfg.repo}`;
-  const get = async <T>(url: string, what: string) =>
-    JSON.parse(
-      bodyOf(
-        await httpCall({ method: 'GET', url, token: cfg.token, headers, timeoutMs: TIMEOUT_MS }, clock.now()),
-        what,
-      ),
-    ) as T;
-
-  const find = async (h: WorkflowHandle): Promise<WorkflowRun | null> => {
-    const r = await get<{ workflow_runs: WorkflowRun[] }>(
-      `${repo}/actions/workflows/${encodeURIComponent(cfg.workflow)}/runs?event=workflow_dispatch&per_page=100`,
-      `listing runs of ${cfg.workflow}`,
-    );
-    return r.workflow_runs.find((w) => (w.display_title ?? w.name ?? '').includes(h.key)) ?? null;
-  };
-
+  const w: Workflow = { gh: githubClient({ apiUrl: api, token: cfg.token }), cfg, at: repoParts(cfg.repo), clock };
   return {
     name: 'github',
-    async submit(job) {
-      const inputs = {
-        ...cfg.inputs,
-        refit_key: job.key,
-        refit_model: job.model,
-        refit_dataset: job.datasetTag,
-        refit_params: JSON.stringify(job.params),
-      };
-      const handle: WorkflowHandle = { key: job.key, dispatchedMs: clock.now(), runId: null, url: null };
-      // Dispatching twice would start two runs: a run for this key that already exists is taken.
-      const existing = await find(handle);
-      if (existing) return { ...handle, runId: existing.id, url: existing.html_url };
-      bodyOf(
-        await httpCall(
-          {
-            method: 'POST',
-            url: `${repo}/actions/workflows/${encodeURIComponent(cfg.workflow)}/dispatches`,
-            token: cfg.token,
-            headers,
-            body: JSON.stringify({ ref: cfg.ref, inputs }),
-            timeoutMs: TIMEOUT_MS,
-          },
-          clock.now(),
-        ),
-        `dispatching ${cfg.workflow} in ${cfg.repo}`,
-      );
-      return handle;
-    },
-    async poll(h) {
-      let handle = h;
-      if (handle.runId === null) {
-        const run = await find(handle);
-        if (!run) {
-          if (clock.now() - handle.dispatchedMs > FIND_WITHIN_MS)
-            return {
-              handle,
-              status: {
-                state: 'failed',
-                logs: [],
-                error: `no run of ${cfg.workflow} has "${h.key}" in its run-name: add \`run-name: refit \${{ inputs.refit_key }}\` to the workflow`,
-              },
-            };
-          return { handle, status: { state: 'queued', logs: [], error: null } };
-        }
-        handle = { ...handle, runId: run.id, url: run.html_url };
-      }
-      const run = await get<WorkflowRun>(
-        `${repo}/actions/runs/${handle.runId}`,
-        `checking workflow run ${handle.runId}`,
-      );
-      const status: RemoteStatus =
-        run.status !== 'completed'
-          ? { state: run.status === 'in_progress' ? 'running' : 'queued', logs: [], error: null, url: run.html_url }
-          : run.conclusion === 'success'
-            ? { state: 'succeeded', logs: [], error: null, url: run.html_url }
-            : run.conclusion === 'cancelled'
-              ? { state: 'cancelled', logs: [], error: `workflow run ${run.html_url} was cancelled`, url: run.html_url }
-              : {
-                  state: 'failed',
-                  logs: [],
-                  error: `workflow run ${run.html_url} concluded ${run.conclusion}`,
-                  url: run.html_url,
-                };
-      return { handle, status };
-    },
-    async collect(h, _status, outputDir) {
-      const list = await get<{ artifacts: { name: string; archive_download_url: string; expired?: boolean }[] }>(
-        `${repo}/actions/runs/${h.runId}/artifacts`,
-        `listing artifacts of run ${h.runId}`,
-      );
-      const a = list.artifacts.find((x) => x.name === cfg.artifact && !x.expired);
-      if (!a)
-        throw new RefitError(
-          'UPSTREAM_REJECTED',
-          `workflow run ${h.url ?? h.runId} has no artifact "${cfg.artifact}" (upload the model with actions/upload-artifact, name: ${cfg.artifact})`,
-        );
-      const res = await fetch(a.archive_download_url, {
-        headers: { authorization: `Bearer ${cfg.token}`, accept: 'application/vnd.github+json' },
-        redirect: 'follow',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      if (!res.ok)
-        throw new RefitError(
-          res.status >= 500 || res.status === 429 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED',
-          `downloading artifact ${cfg.artifact} of run ${h.runId} → ${res.status}`,
-        );
-      const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
-      let n = 0;
-      for (const [path, data] of Object.entries(files)) {
-        if (path.endsWith('/')) continue;
-        writeOutput(outputDir, path, data, `artifact ${cfg.artifact} of run ${h.runId}`);
-        n++;
-      }
-      return n;
-    },
-    async cancel(h) {
-      const runId = h.runId ?? (await find(h))?.id ?? null;
-      if (runId === null) return; // never started: nothing runs
-      const out = await httpCall(
-        {
-          method: 'POST',
-          url: `${repo}/actions/runs/${runId}/cancel`,
-          token: cfg.token,
-          headers,
-          timeoutMs: TIMEOUT_MS,
-        },
-        clock.now(),
-      );
-      // 409: the run already completed — nothing left to stop.
-      if (out.kind !== 'ok' && !(out.kind === 'client' && out.status === 409))
-        throw new RefitError('UPSTREAM_UNAVAILABLE', `cancelling workflow run ${runId}: ${out.message}`);
-    },
+    submit: (job) => dispatch(w, job),
+    poll: (h) => poll(w, h),
+    collect: (h, _status, outputDir) => collect(w, h, outputDir),
+    cancel: (h) => cancel(w, h),
   };
+}
+
+/** The run of this key, found by the key in its run-name (the dispatch API returns nothing). */
+async function find(w: Workflow, h: WorkflowHandle): Promise<WorkflowRun | null> {
+  try {
+    const r = await w.gh.rest.actions.listWorkflowRuns({
+      ...w.at,
+      workflow_id: w.cfg.workflow,
+      event: 'workflow_dispatch',
+      per_page: 100,
+    });
+    const runs = r.data.workflow_runs as WorkflowRun[];
+    return runs.find((x) => (x.display_title ?? x.name ?? '').includes(h.key)) ?? null;
+  } catch (err) {
+    throw githubError(err, `listing runs of ${w.cfg.workflow} in ${w.cfg.repo}`);
+  }
+}
+
+async function dispatch(w: Workflow, job: RemoteJob): Promise<WorkflowHandle> {
+  const inputs = {
+    ...w.cfg.inputs,
+    refit_key: job.key,
+    refit_model: job.model,
+    refit_dataset: job.datasetTag,
+    refit_params: JSON.stringify(job.params),
+  };
+  const handle: WorkflowHandle = { key: job.key, dispatchedMs: w.clock.now(), runId: null, url: null };
+  // Dispatching twice would start two runs: a run for this key that already exists is taken.
+  const existing = await find(w, handle);
+  if (existing) return { ...handle, runId: existing.id, url: existing.html_url };
+  try {
+    await w.gh.rest.actions.createWorkflowDispatch({ ...w.at, workflow_id: w.cfg.workflow, ref: w.cfg.ref, inputs });
+  } catch (err) {
+    throw githubError(err, `dispatching ${w.cfg.workflow} in ${w.cfg.repo}`);
+  }
+  return handle;
+}
+
+async function poll(w: Workflow, h: WorkflowHandle): Promise<{ handle: WorkflowHandle; status: RemoteStatus }> {
+  let handle = h;
+  if (handle.runId === null) {
+    const found = await find(w, handle);
+    if (!found) {
+      if (w.clock.now() - handle.dispatchedMs <= FIND_WITHIN_MS)
+        return { handle, status: { state: 'queued', logs: [], error: null } };
+      const fix = 'add `run-name: refit ${{ inputs.refit_key }}` to the workflow';
+      const error = `no run of ${w.cfg.workflow} has "${h.key}" in its run-name: ${fix}`;
+      return { handle, status: { state: 'failed', logs: [], error } };
+    }
+    handle = { ...handle, runId: found.id, url: found.html_url };
+  }
+  let run: WorkflowRun;
+  try {
+    run = (await w.gh.rest.actions.getWorkflowRun({ ...w.at, run_id: handle.runId! })).data as WorkflowRun;
+  } catch (err) {
+    throw githubError(err, `checking workflow run ${handle.runId}`);
+  }
+  return { handle, status: statusOfRun(run) };
+}
+
+function statusOfRun(run: WorkflowRun): RemoteStatus {
+  const url = run.html_url;
+  if (run.status !== 'completed') {
+    return { state: run.status === 'in_progress' ? 'running' : 'queued', logs: [], error: null, url };
+  }
+  if (run.conclusion === 'success') return { state: 'succeeded', logs: [], error: null, url };
+  if (run.conclusion === 'cancelled')
+    return { state: 'cancelled', logs: [], error: `workflow run ${url} was cancelled`, url };
+  return { state: 'failed', logs: [], error: `workflow run ${url} concluded ${run.conclusion}`, url };
+}
+
+/** The run's artifact (default "model"), unzipped into the job's directory. */
+async function collect(w: Workflow, h: WorkflowHandle, outputDir: string): Promise<number> {
+  const { cfg } = w;
+  let zip: ArrayBuffer;
+  try {
+    const list = await w.gh.rest.actions.listWorkflowRunArtifacts({ ...w.at, run_id: h.runId!, per_page: 100 });
+    const a = list.data.artifacts.find((x) => x.name === cfg.artifact && !x.expired);
+    if (!a) {
+      const fix = `upload the model with actions/upload-artifact, name: ${cfg.artifact}`;
+      throw new UpstreamRejectedError(`workflow run ${h.url ?? h.runId} has no artifact "${cfg.artifact}" (${fix})`);
+    }
+    const res = await w.gh.rest.actions.downloadArtifact({ ...w.at, artifact_id: a.id, archive_format: 'zip' });
+    zip = res.data as ArrayBuffer;
+  } catch (err) {
+    if (err instanceof UpstreamRejectedError) throw err;
+    throw githubError(err, `downloading artifact ${cfg.artifact} of run ${h.runId}`);
+  }
+  const files = unzipSync(new Uint8Array(zip));
+  let n = 0;
+  for (const [path, data] of Object.entries(files)) {
+    if (path.endsWith('/')) continue;
+    writeOutput(outputDir, path, data, `artifact ${cfg.artifact} of run ${h.runId}`);
+    n++;
+  }
+  return n;
+}
+
+async function cancel(w: Workflow, h: WorkflowHandle): Promise<void> {
+  const runId = h.runId ?? (await find(w, h))?.id ?? null;
+  if (runId === null) return; // never started: nothing runs
+  try {
+    await w.gh.rest.actions.cancelWorkflowRun({ ...w.at, run_id: runId });
+  } catch (err) {
+    // 409: the run already completed — nothing left to stop.
+    if (statusOf(err) === 409) return;
+    throw githubError(err, `cancelling workflow run ${runId}`);
+  }
 }

@@ -37,10 +37,16 @@ export class FakeActions {
         res.writeHead(200, { 'content-type': 'application/zip' });
         return res.end(Buffer.from(zip));
       }
-      if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, { message: 'Bad credentials' });
+      // GitHub takes a token as `Bearer` or `token` (Octokit sends the latter).
+      const auth = req.headers.authorization;
+      if (auth !== `Bearer ${this.token}` && auth !== `token ${this.token}`)
+        return send(401, { message: 'Bad credentials' });
       let m: RegExpExecArray | null;
       // The artifact download redirects to blob storage, as GitHub's does.
-      if ((m = /^\/download\/(\d+)$/.exec(path))) {
+      if (
+        (m = /^\/download\/(\d+)$/.exec(path)) ||
+        (m = /^\/repos\/acme\/models\/actions\/artifacts\/(\d+)\/zip$/.exec(path))
+      ) {
         res.writeHead(302, { location: `${this.url}/blob/${m[1]}` });
         return res.end();
       }

@@ -97,7 +97,11 @@ export class FakeHub {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(value === undefined ? '' : JSON.stringify(value));
     };
-    const authed = req.headers.authorization === `Bearer ${this.token}`;
+    // The Hub takes `Bearer`; GitHub also `token` (Octokit's scheme).
+    const github = path.startsWith('/repos/');
+    const authed =
+      req.headers.authorization === `Bearer ${this.token}` ||
+      (github && req.headers.authorization === `token ${this.token}`);
     if (path.startsWith('/webhook')) {
       this.onTrigger?.();
       return json(202, { ok: true });

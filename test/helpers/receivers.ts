@@ -60,7 +60,8 @@ export class Receivers {
       if (path.startsWith('/hook')) return send(204, '');
       const gh = /^\/repos\/([^/]+)\/([^/]+)\/issues(?:\/(\d+)\/comments)?(?:\?(.*))?$/.exec(path);
       if (gh) {
-        if (req.headers.authorization !== `Bearer ${this.githubToken}`)
+        const auth = req.headers.authorization;
+        if (auth !== `Bearer ${this.githubToken}` && auth !== `token ${this.githubToken}`)
           return send(401, { message: 'Bad credentials' });
         const [, , , num, query] = gh;
         if (num) {

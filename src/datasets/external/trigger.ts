@@ -7,6 +7,7 @@
 import { runCommand } from '../../executors/command.js';
 import { signBody, SIGNATURE_HEADER } from '../../integrations/sign.js';
 import type { PreparePolicy, RefitConfig } from '../../config/config.js';
+import { githubClient, repoParts, statusOf } from '../../integrations/github.js';
 import { httpCall, type HttpOutcome } from '../../integrations/http.js';
 
 export interface TriggerContext {
@@ -34,24 +35,7 @@ export async function triggerPreparer(policy: PreparePolicy, ctx: TriggerContext
         nowMs,
       );
     case 'github-workflow':
-      return httpCall(
-        {
-          method: 'POST',
-          url: `${ctx.config.githubApiUrl}/repos/${t.repo}/actions/workflows/${encodeURIComponent(t.workflow)}/dispatches`,
-          token,
-          headers: {
-            accept: 'application/vnd.github+json',
-            'content-type': 'application/json',
-            'x-github-api-version': '2022-11-28',
-          },
-          body: JSON.stringify({
-            ref: t.ref,
-            inputs: { ...t.inputs, refit_model: ctx.model, refit_required: String(ctx.required), refit_key: ctx.key },
-          }),
-          timeoutMs,
-        },
-        nowMs,
-      );
+      return dispatchWorkflow(t, token, ctx);
     case 'webhook': {
       const body = JSON.stringify({
         event: 'prepare_dataset',
@@ -87,4 +71,35 @@ async function runPreparerCommand(
   return r.code === null && r.error?.includes('did not finish')
     ? { kind: 'retryable', status: null, retryAfterMs: null, message: r.error }
     : { kind: 'client', status: r.code ?? -1, message: r.error ?? 'command failed' };
+}
+
+/** `POST /repos/{o}/{r}/actions/workflows/{file}/dispatches` (204) through Octokit. */
+async function dispatchWorkflow(
+  t: Extract<PreparePolicy, { kind: 'github-workflow' }>,
+  token: string | null,
+  ctx: TriggerContext,
+): Promise<HttpOutcome> {
+  const gh = githubClient({
+    apiUrl: ctx.config.githubApiUrl,
+    token: token ?? '',
+    timeoutMs: t.poll.requestTimeout,
+    retries: 0,
+  });
+  const inputs = { ...t.inputs, refit_model: ctx.model, refit_required: String(ctx.required), refit_key: ctx.key };
+  try {
+    const r = await gh.rest.actions.createWorkflowDispatch({
+      ...repoParts(t.repo),
+      workflow_id: t.workflow,
+      ref: t.ref,
+      inputs,
+    });
+    return { kind: 'ok', status: r.status, body: '' };
+  } catch (err) {
+    const status = statusOf(err);
+    const message = `dispatching ${t.workflow} in ${t.repo}: ${(err as Error).message.split('\n')[0]}`;
+    if (status === null || status === 429 || status >= 500)
+      return { kind: 'retryable', status, retryAfterMs: null, message };
+    if (status === 401 || status === 403) return { kind: 'auth', status, message };
+    return { kind: 'client', status, message };
+  }
 }

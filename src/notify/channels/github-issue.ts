@@ -1,75 +1,71 @@
 /**
- * GitHub issues as a notification channel: one open issue per model line and problem (found by a
- * marker in its body), commented on for every later event rather than duplicated. Each issue or
- * comment carries the event id as a marker, so a retried delivery first looks for it and does
- * not post twice.
+ * GitHub issues as a notification channel (Octokit): one open issue per model line and problem
+ * (found by a marker in its body), commented on for every later event rather than duplicated.
+ * Each issue or comment carries the event id as a marker, so a retried delivery first looks for it
+ * and does not post twice.
  */
 import type { NotifyChannel } from '../../config/config.js';
-import { httpCall } from '../../integrations/http.js';
-import { check, type DeliveryContext } from '../delivery.js';
+import { githubClient, repoParts, statusOf } from '../../integrations/github.js';
+import { DeliveryError, type DeliveryContext } from '../delivery.js';
 import type { NotifyEvent } from '../event.js';
 
 type Channel = Extract<NotifyChannel, { kind: 'github-issue' }>;
 
-interface Issue {
-  number: number;
-  body: string | null;
-  pull_request?: unknown;
-}
-
 const problemMarker = (e: NotifyEvent) => `<!-- refit:problem=${e.model ?? '-'}/${e.problem} -->`;
 const eventMarker = (e: NotifyEvent) => `<!-- refit:event=${e.id} -->`;
+/** How many open issues are searched for the problem's marker. */
+const MAX_OPEN_ISSUES = 1000;
 
 export async function deliverGithubIssue(channel: Channel, event: NotifyEvent, ctx: DeliveryContext): Promise<string> {
-  const api = `${ctx.githubApiUrl}/repos/${channel.repo}`;
-  const headers = {
-    accept: 'application/vnd.github+json',
-    'content-type': 'application/json',
-    'x-github-api-version': '2022-11-28',
-  };
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown) =>
-    JSON.parse(
-      check(
-        await httpCall(
-          {
-            method,
-            url: `${api}${path}`,
-            token: channel.token.value,
-            headers,
-            body: body === undefined ? undefined : JSON.stringify(body),
-            timeoutMs: ctx.timeoutMs,
-          },
-          ctx.nowMs,
-        ),
-        'GitHub',
-      ) || 'null',
+  const gh = githubClient({
+    apiUrl: ctx.githubApiUrl,
+    token: channel.token.value,
+    timeoutMs: ctx.timeoutMs,
+    retries: 0,
+  });
+  const at = repoParts(channel.repo);
+  try {
+    const open = await gh.paginate(
+      gh.rest.issues.listForRepo,
+      { ...at, state: 'open', labels: channel.labels.join(',') || undefined, per_page: 100 },
+      (response, done) => {
+        if (response.data.length >= MAX_OPEN_ISSUES) done();
+        return response.data;
+      },
     );
+    const existing = open.filter((i) => !i.pull_request).find((i) => i.body?.includes(problemMarker(event)));
+    const text = `${event.text}\n\n\`\`\`json\n${JSON.stringify(event.data, null, 2)}\n\`\`\`\n${eventMarker(event)}`;
+    if (!existing) {
+      const body = `${text}\n${problemMarker(event)}`;
+      const created = await gh.rest.issues.create({
+        ...at,
+        title: `[refit] ${event.title}`,
+        body,
+        labels: channel.labels,
+      });
+      return `#${created.data.number}`;
+    }
+    if (existing.body?.includes(eventMarker(event))) return `#${existing.number}`;
+    if (ctx.retry) {
+      const comments = await gh.paginate(gh.rest.issues.listComments, {
+        ...at,
+        issue_number: existing.number,
+        per_page: 100,
+      });
+      if (comments.some((c) => c.body?.includes(eventMarker(event)))) return `#${existing.number}`;
+    }
+    await gh.rest.issues.createComment({ ...at, issue_number: existing.number, body: `**${event.title}**\n\n${text}` });
+    return `#${existing.number}`;
+  } catch (err) {
+    throw deliveryError(err);
+  }
+}
 
-  const labels = channel.labels.map(encodeURIComponent).join(',');
-  const open: Issue[] = [];
-  for (let page = 1; page <= 10; page++) {
-    const batch = (await call(
-      'GET',
-      `/issues?state=open&per_page=100&page=${page}${labels ? `&labels=${labels}` : ''}`,
-    )) as Issue[];
-    open.push(...batch.filter((i) => !i.pull_request));
-    if (batch.length < 100) break;
-  }
-  const existing = open.find((i) => i.body?.includes(problemMarker(event)));
-  const text = `${event.text}\n\n\`\`\`json\n${JSON.stringify(event.data, null, 2)}\n\`\`\`\n${eventMarker(event)}`;
-  if (!existing) {
-    const created = (await call('POST', '/issues', {
-      title: `[refit] ${event.title}`,
-      body: `${text}\n${problemMarker(event)}`,
-      labels: channel.labels,
-    })) as Issue;
-    return `#${created.number}`;
-  }
-  if (existing.body?.includes(eventMarker(event))) return `#${existing.number}`;
-  if (ctx.retry) {
-    const comments = (await call('GET', `/issues/${existing.number}/comments?per_page=100`)) as { body: string }[];
-    if (comments.some((c) => c.body.includes(eventMarker(event)))) return `#${existing.number}`;
-  }
-  await call('POST', `/issues/${existing.number}/comments`, { body: `**${event.title}**\n\n${text}` });
-  return `#${existing.number}`;
+function deliveryError(err: unknown): DeliveryError {
+  const status = statusOf(err);
+  const message = `GitHub: ${status ? `${status} ` : ''}${(err as Error).message.split('\n')[0]}`;
+  const headers = (err as { response?: { headers?: Record<string, string> } }).response?.headers;
+  const after = Number(headers?.['retry-after']);
+  const retryable = status === null || status === 429 || status >= 500;
+  return new DeliveryError(message, retryable, retryable && Number.isFinite(after) ? after * 1000 : null);
 }
