@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { openApp, closeApp, decideAll } from '../dist/index.js';
-import { advanceDueRuns, housekeeping, workerId } from '../dist/pipeline/tick.js';
+import { openApp, closeApp } from '../dist/index.js';
+import { runTick, workerId } from '../dist/pipeline/tick.js';
 import { benchConfig } from './gen-events.mjs';
 
 const ticks = Number(process.argv[2] ?? 30);
@@ -49,12 +49,11 @@ async function bench(store, label) {
   await sql`ANALYZE`.execute(db);
   const owner = workerId();
   const tick = async () => {
-    const d = await decideAll(app, { dryRun: false, actor: 'bench' });
+    // One tick: decide, advance due runs, housekeeping (what refit run and refit serve do).
+    const { decisions: d } = await runTick(app, { dryRun: false, actor: 'bench', owner, advanceMs: 0 });
     const bad = d.outcomes.find((o) => o.error || o.decision.action === 'retrain');
     if (bad)
       throw new Error(`the bench expects no retrain and no error: ${bad.model} ${bad.error ?? bad.decision.reason}`);
-    await advanceDueRuns(app, owner);
-    await housekeeping(app);
   };
   await tick();
   let t = performance.now();

@@ -17,6 +17,9 @@ export {
   UsageError,
   InputError,
   UpstreamUnavailableError,
+  UpstreamRejectedError,
+  ERROR_POLICY,
+  type ErrorCode,
   exitCodeFor,
 } from './core/errors.js';
 export { ManualClock, systemClock, type Clock } from './core/ports/clock.js';
@@ -29,6 +32,7 @@ export { openApp, closeApp } from './app.js';
 export type { AppContext } from './app-context.js';
 export { ingestFiles, type IngestSummary, type IngestOptions } from './ingest/ingest.js';
 export { decideAll, type DecideResult, type DecideOptions } from './decide/decide-all.js';
+export { runTick, type TickOptions, type TickResult } from './pipeline/tick.js';
 export { readStatus, type StatusReport } from './status/status.js';
 export { initProject } from './init/init.js';
 export { runCli } from './cli/run-cli.js';

@@ -9,7 +9,6 @@ import { ManualClock } from '../src/core/ports/clock.js';
 import { cli, ndjson, project } from './helpers/project.js';
 import { tempDir } from './helpers/stores.js';
 
-
 describe('refit init → ingest → plan → run → status', () => {
   it('a new user gets one retrain and one skip explained in plain words', async () => {
     const dir = tempDir();

@@ -88,8 +88,17 @@ describe.each(DIALECTS)('dataset versions (%s)', (dialect) => {
       num_samples: 37,
       content_sha256: dataset.contentSha256,
     });
-    // Evidence since the last dataset restarts: the 36 unsampled correct rows stay available.
-    expect(await readEvidenceCounts(a.store, 'spam', 0.5)).toEqual({ misclassified: 0, correct: 36, examples: 0 });
+    // Evidence since the last dataset restarts: nothing counts as new any more — the 36 correct rows
+    // the sample passed over are not new data — but they stay unused, available to later builds.
+    expect(await readEvidenceCounts(a.store, 'spam', 0.5)).toEqual({ misclassified: 0, correct: 0, examples: 0 });
+    const unused = await a.store.db
+      .selectFrom('feedback')
+      .select('prediction_id')
+      .where('outcome', '=', 1)
+      .where('dataset_tag', 'is', null)
+      .where('reviewer_confidence', '>=', 0.5)
+      .execute();
+    expect(unused).toHaveLength(36);
     expect(
       validateDataset(dataset.location, {
         task: 'text-classification',

@@ -202,6 +202,9 @@ const monitor = section({
     .enum(['rollback', 'alert'])
     .default('rollback')
     .describe('On degradation: roll back to the previous champion and alert, or only alert. Default "rollback".'),
+  drift_every: duration
+    .prefault('1h')
+    .describe('How often production inputs are compared with the champion\'s training data. Default "1h".'),
 }).describe('Production monitoring of the champion against the version it replaced.');
 
 const serving = section({

@@ -29,7 +29,7 @@ import {
 import { versionTag, type DatasetMetadata } from './metadata.js';
 import { mulberry32 } from './random.js';
 import { Candidates } from './candidates.js';
-import { collectGarbage, GC_EVERY } from './low-memory.js';
+import { collectAfter, collectGarbage, GC_EVERY } from './low-memory.js';
 import { stratifiedSplit, type SplitName } from './split.js';
 import { publish, writeMetadata, SplitWriter, SPLITS, type DatasetRow } from './write-files.js';
 import { findDataset, latestDataset, recordDataset, type DatasetRecord } from '../stores/datasets.js';
@@ -111,16 +111,18 @@ async function collectCandidates(app: AppContext, line: ModelLineConfig, progres
   progress('reading misclassified rows');
   let misclassified = 0;
   for await (const r of misclassifiedRows(app.store, model, floor)) (rows.add(r, r.input), misclassified++);
-  collectGarbage();
+  collectAfter(misclassified);
 
   progress('sampling correct rows');
   const want = Math.floor(misclassified * line.evidence.correctRatio);
-  for (const r of await sampleCorrect(app, line, want, progress)) rows.add(r, r.input);
-  collectGarbage();
+  const sampled = await sampleCorrect(app, line, want, progress);
+  for (const r of sampled) rows.add(r, r.input);
+  collectAfter(sampled.length);
 
   progress('reading labelled examples');
-  for await (const r of exampleRows(app.store, model)) rows.add(r, r.input);
-  collectGarbage();
+  let examples = 0;
+  for await (const r of exampleRows(app.store, model)) (rows.add(r, r.input), examples++);
+  collectAfter(examples);
   return { rows, previous };
 }
 

@@ -12,6 +12,14 @@ export const GC_EVERY = 100_000;
 
 let gc: (() => void) | null | undefined;
 
+/**
+ * A full collection after a phase that streamed `rows` rows — only when that was enough to matter
+ * (a collection of a large heap costs tens of milliseconds, a waste after a few hundred rows).
+ */
+export function collectAfter(rows: number): void {
+  if (rows >= GC_EVERY / 2) collectGarbage();
+}
+
 export function collectGarbage(): void {
   if (gc === undefined) {
     setFlagsFromString('--expose-gc');

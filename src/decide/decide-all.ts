@@ -13,7 +13,8 @@ import { readSignals } from '../signals/read-signals.js';
 import { readDecisionFacts, type DecisionFacts } from '../stores/decision-facts.js';
 import { lockDecisions, recordDecision } from '../stores/decisions.js';
 import { matchFeedback } from '../stores/evidence.js';
-import { driftState } from '../stores/monitoring.js';
+import { championOf } from '../stores/aliases.js';
+import { driftShareOf } from '../stores/monitoring.js';
 import { inTransaction } from '../stores/store.js';
 import { notify } from '../notify/outbox.js';
 import type { AppContext } from '../app-context.js';
@@ -94,13 +95,18 @@ async function decideOne(
 ): Promise<ModelOutcome> {
   const { store, config } = app;
   if (!options.dryRun) await matchFeedback(store, nowMs, null, line.name);
-  const before = await readDecisionFacts(store, line.name, nowMs);
-  const drift = await driftState(store, line.name);
+  // Independent reads at once (on PostgreSQL each takes its own connection).
+  const [before, drift, champion] = await Promise.all([
+    readDecisionFacts(store, line.name, nowMs),
+    driftShareOf(store, line.name),
+    championOf(store, line.name),
+  ]);
   const signals = await readSignals(store, line, {
     nowMs,
     lastRetrainMs: before.lastRetrainMs,
     secrets: config.secretValues,
-    driftScore: drift?.driftShare ?? null,
+    driftScore: drift,
+    champion,
   });
   const evaluate = (facts: DecisionFacts, spend: boolean) =>
     decide(decisionInput(app, line, { nowMs, signals, facts, force, spend }));

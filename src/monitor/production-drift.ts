@@ -2,7 +2,7 @@
  * Drift of production inputs against the champion's training data: the latest served or
  * ingested inputs of the champion version vs the train split of the dataset it was trained on,
  * through the drift module (Evidently's per-column defaults and the dataset share rule). At most
- * once per `CHECK_EVERY_MS` per line; the share is stored and read back as the `drift_score`
+ * once per `monitor.drift_every` per line; the share is stored and read back as the `drift_score`
  * signal of the next retrain decision; a dataset-level drift alerts once per champion version.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,7 +15,6 @@ import { getVersion } from '../registry/registry.js';
 import { findDataset } from '../stores/datasets.js';
 import { driftState, recentInputs, saveDriftState } from '../stores/monitoring.js';
 
-export const CHECK_EVERY_MS = 3_600_000;
 const REFERENCE_ROWS = 5000;
 const CURRENT_ROWS = 1000;
 
@@ -33,7 +32,7 @@ export async function checkProductionDrift(
 ): Promise<ProductionDrift | null> {
   const now = app.clock.now();
   const last = await driftState(app.store, line.name);
-  if (last && last.version === champion && now - last.checkedMs < CHECK_EVERY_MS) return null;
+  if (last && last.version === champion && now - last.checkedMs < line.monitor.driftEvery) return null;
   const v = await getVersion(app, line.name, champion);
   const ds = v.datasetTag ? await findDataset(app.store, line.name, { tag: v.datasetTag }) : null;
   const train = ds ? join(ds.location, 'train.jsonl') : null;

@@ -12,6 +12,7 @@ import { CHALLENGER, CHAMPION, PREVIOUS, validateAlias } from '../core/aliases.j
 import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
 import { championOf, moveAliases, type AliasMove } from '../stores/aliases.js';
 import { recordCandidateOutcome } from '../stores/candidate-outcome.js';
+import { resetStreaks } from '../stores/decision-facts.js';
 import { findVersion, insertVersion, versionByKey, type ModelVersion } from '../stores/versions.js';
 
 export type { ModelVersion, AliasMove };
@@ -123,6 +124,7 @@ export async function promote(
   if (change.changed) {
     const capacity = app.config.models[model]!.budget.capacity;
     await recordCandidateOutcome(app.store, model, 'promoted', capacity, app.clock.now());
+    await resetStreaks(app.store, model);
     app.logger.child({ model }).info(`promoted ${model} v${version} to champion`, { reason });
   }
   return change;
@@ -149,7 +151,10 @@ export async function rollback(
       { alias: PREVIOUS, from: previous, to: null },
     ];
   });
-  if (change.changed) app.logger.child({ model }).warn(`rolled back ${model} to v${change.moves[0]?.to}`, { reason });
+  if (change.changed) {
+    await resetStreaks(app.store, model);
+    app.logger.child({ model }).warn(`rolled back ${model} to v${change.moves[0]?.to}`, { reason });
+  }
   return change;
 }
 

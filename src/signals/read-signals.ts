@@ -4,6 +4,7 @@
  */
 import type { ModelLineConfig } from '../config/config.js';
 import type { Signals } from '../core/glossary.js';
+import { championOf } from '../stores/aliases.js';
 import type { Store } from '../stores/store.js';
 import { readEvidenceCounts, readWindowAccuracy } from '../stores/signals.js';
 import { readExternalCount } from './external-count.js';
@@ -14,12 +15,16 @@ export interface SignalOptions {
   secrets: readonly string[];
   /** Drift score from the last drift check; null until one ran. */
   driftScore?: number | null;
+  /** The champion's version when the caller read it already (null: none); read here otherwise. */
+  champion?: number | null;
 }
 
 export async function readSignals(store: Store, line: ModelLineConfig, opts: SignalOptions): Promise<Signals> {
+  // Online accuracy is the current champion's: a promotion restarts its window.
+  const champion = opts.champion !== undefined ? opts.champion : await championOf(store, line.name);
   const [counts, window, external] = await Promise.all([
     readEvidenceCounts(store, line.name, line.evidence.minReviewerConfidence),
-    readWindowAccuracy(store, line, opts.nowMs),
+    readWindowAccuracy(store, line, opts.nowMs, champion === null ? null : String(champion)),
     line.evidence.externalCount
       ? readExternalCount(line.evidence.externalCount, line.name, opts.secrets)
       : Promise.resolve(null),

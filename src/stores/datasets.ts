@@ -157,13 +157,19 @@ export async function recordDataset(
         .updateTable('evidence_counters')
         .set((eb) => ({
           mark_misclassified: eb('mark_misclassified', '+', m.misclassified),
-          mark_correct: eb('mark_correct', '+', m.correct),
           mark_examples: eb('mark_examples', '+', m.examples),
         }))
         .where('model', '=', v.model)
         .where('bucket', '=', bucket)
         .execute();
     }
+    // Correct rows the sample passed over are not new data any more: "since the last dataset"
+    // restarts for them too (they stay unused, so later builds may still sample them).
+    await tx.db
+      .updateTable('evidence_counters')
+      .set((eb) => ({ mark_correct: eb.ref('correct') }))
+      .where('model', '=', v.model)
+      .execute();
     return toRecord(
       await tx.db
         .selectFrom('datasets')

@@ -75,3 +75,8 @@ export async function ensureModelLines(store: Store, names: string[], nowMs: num
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
 }
+
+/** The champion changed: hysteresis streaks start over (they judged the version that served before). */
+export async function resetStreaks(store: Store, model: string): Promise<void> {
+  await store.db.deleteFrom('trigger_state').where('model', '=', model).execute();
+}

@@ -55,6 +55,16 @@ export async function driftState(store: Store, model: string): Promise<DriftStat
   };
 }
 
+/** The last production drift share (the `drift_score` signal), or null before any check. */
+export async function driftShareOf(store: Store, model: string): Promise<number | null> {
+  const r = await store.db
+    .selectFrom('monitor_state')
+    .select('drift_share')
+    .where('model', '=', model)
+    .executeTakeFirst();
+  return r ? Number(r.drift_share) : null;
+}
+
 export async function saveDriftState(store: Store, model: string, s: DriftState): Promise<void> {
   const values = {
     version: s.version,

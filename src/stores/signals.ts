@@ -47,8 +47,16 @@ export interface WindowAccuracy {
   n: number;
 }
 
-/** Online accuracy over the configured window: the latest N reviewed predictions, or the last T (hour granularity). */
-export async function readWindowAccuracy(store: Store, line: ModelLineConfig, nowMs: number): Promise<WindowAccuracy> {
+/**
+ * Online accuracy over the configured window: the latest N reviewed predictions, or the last T
+ * (hour granularity) — of `version` only when given (the champion: a promotion restarts it).
+ */
+export async function readWindowAccuracy(
+  store: Store,
+  line: ModelLineConfig,
+  nowMs: number,
+  version: string | null = null,
+): Promise<WindowAccuracy> {
   const w = line.evidence.window;
   let correct = 0;
   let n = 0;
@@ -60,6 +68,7 @@ export async function readWindowAccuracy(store: Store, line: ModelLineConfig, no
           .select('outcome')
           .where('model', '=', line.name)
           .where('outcome', 'is not', null)
+          .$if(version !== null, (q) => q.where('version', '=', version!))
           .orderBy('ts_ms', 'desc')
           .limit(w.count)
           .as('recent'),
@@ -75,6 +84,7 @@ export async function readWindowAccuracy(store: Store, line: ModelLineConfig, no
       .select([sql<number>`COALESCE(SUM(correct), 0)`.as('correct'), sql<number>`COALESCE(SUM(total), 0)`.as('n')])
       .where('model', '=', line.name)
       .where('hour_ms', '>=', from)
+      .$if(version !== null, (q) => q.where('version', '=', version!))
       .executeTakeFirst();
     correct = Number(row?.correct ?? 0);
     n = Number(row?.n ?? 0);
