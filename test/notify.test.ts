@@ -193,7 +193,7 @@ describe('notifications from runs', () => {
     const slack = rx.to('/slack/').slice(before);
     expect(slack).toHaveLength(1);
     expect(JSON.parse(slack[0]!.body).text).toMatch(
-      /^\*urgency v1 retrained on v\d{8}_\d{6} and deployed: f1_macro \d\.\d{3} \(first model\)\*/,
+      /^\*urgency v1 retrained on v\d{8}_\d{6} and deployed: accuracy \d\.\d{3} \(first model\)\*/,
     );
     // Another tick (retries, monitoring) sends nothing new.
     await cli(['run', '--json'], { cwd: dir });

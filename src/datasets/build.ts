@@ -34,6 +34,9 @@ import { stratifiedSplit, type SplitName } from './split.js';
 import { publish, writeMetadata, SplitWriter, SPLITS, type DatasetRow } from './write-files.js';
 import { findDataset, latestDataset, recordDataset, type DatasetRecord } from '../stores/datasets.js';
 import type { Store } from '../stores/store.js';
+import { championOf } from '../stores/aliases.js';
+import { findVersion } from '../stores/versions.js';
+import { isLocal } from './external/fetch-version.js';
 import { reveal } from '../config/secret.js';
 
 export interface BuildOptions {
@@ -103,7 +106,7 @@ async function collectCandidates(app: AppContext, line: ModelLineConfig, progres
   const model = line.name;
   const floor = line.evidence.minReviewerConfidence;
   const rows = new Candidates();
-  const previous = line.dataset.mode === 'extend' ? await latestDataset(app.store, model) : null;
+  const previous = line.dataset.mode === 'extend' ? await extendedVersion(app, model) : null;
   if (previous) {
     progress(`carrying over ${previous.tag}`);
     addCarried(rows, previous.location, line, app.clock.now());
@@ -124,6 +127,20 @@ async function collectCandidates(app: AppContext, line: ModelLineConfig, progres
   for await (const r of exampleRows(app.store, model)) (rows.add(r, r.input), examples++);
   collectAfter(examples);
   return { rows, previous };
+}
+
+/**
+ * The version an `extend` build carries over: the champion's dataset — not a rejected
+ * candidate's — else (no champion yet) the newest version.
+ */
+async function extendedVersion(app: AppContext, model: string): Promise<DatasetRecord | null> {
+  const champion = await championOf(app.store, model);
+  const v = champion === null ? null : await findVersion(app.store, model, champion);
+  const tag = v?.datasetTag;
+  const ofChampion = tag ? await findDataset(app.store, model, { tag }) : null;
+  if (ofChampion && isLocal(ofChampion)) return ofChampion;
+  const latest = await latestDataset(app.store, model);
+  return latest && isLocal(latest) ? latest : null;
 }
 
 /** Pass 2: writes the splits one after another, fetching inputs again a page at a time. */

@@ -3,10 +3,9 @@
  * loop does about them:
  *  - spam, at 30% of the replay: a trainer configuration that regularises the model into
  *    uselessness (C = 0.0001). The gate rejects it against the champion on the same holdout.
- *  - spam, at 55%: a dataset that is only the champion's recent mistakes and a sample of its hits
- *    (`mode: evidence-only`) — the feedback-loop trap. On that holdout it beats the champion, so
- *    the gate blesses it; in production it is worse than the version it replaced, and the
- *    monitor rolls it back.
+ *  - weather, at 70%: a bad deployment — the new version's serving host stops answering its
+ *    health check. The candidate is blessed and promoted; verification waits for the host, gives
+ *    up after `verify.timeout`, and the champion is rolled back to the version before.
  */
 import type { AppContext } from '../app-context.js';
 
@@ -17,9 +16,14 @@ export interface Injection {
   describe: string;
   /** A word for the chart. */
   short: string;
-  /** Changes the line's config in memory; returns what undoes it. */
-  apply(app: AppContext): () => void;
+  /** Changes the line's config (or the world) in memory; returns what undoes it. */
+  apply(app: AppContext, world: World): () => void;
   done?: boolean;
+}
+
+/** What the demo controls outside refit: the weather line's serving host. */
+export interface World {
+  healthy: boolean;
 }
 
 export function injectionsFor(startMs: number, endMs: number): Injection[] {
@@ -39,17 +43,15 @@ export function injectionsFor(startMs: number, endMs: number): Injection[] {
       },
     },
     {
-      atMs: at(0.55),
-      model: 'spam',
+      atMs: at(0.7),
+      model: 'weather',
       describe:
-        "a bad dataset configuration into spam: train only on the champion's recent mistakes (mode: evidence-only) — " +
-        'it wins on its own holdout, so watch the monitor',
-      short: 'evidence-only',
-      apply(app) {
-        const dataset = app.config.models.spam!.dataset;
-        const before = dataset.mode;
-        dataset.mode = 'evidence-only';
-        return () => (dataset.mode = before);
+        "a bad deployment into weather: the new version's serving host stops answering its health check — " +
+        'verification should give up and roll back',
+      short: 'host down',
+      apply(_app, world) {
+        world.healthy = false;
+        return () => (world.healthy = true);
       },
     },
   ];

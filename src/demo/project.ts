@@ -39,24 +39,31 @@ function linePolicy(policy: Policy, refit: LinePolicy): LinePolicy {
 
 const SPAM: LinePolicy = {
   triggers: `
-      min_interval: 3d
+      min_interval: 30d
       rules:
-        - { signal: misclassified, op: ">=", value: 60 }
-        - { signal: accuracy_drop, op: ">=", value: 0.04, consecutive: 3 }`,
-  budget: '{ capacity: 2, refill: 1/14d, cost: 1, need_gain: 2, backoff: 2, max_retrains_per_day: 1 }',
+        - { signal: misclassified, op: ">=", value: 30 }
+        - { signal: accuracy_drop, op: ">=", value: 0.05, consecutive: 3 }`,
+  budget: '{ capacity: 2, refill: 1/120d, cost: 1, need_gain: 3, backoff: 2, max_retrains_per_day: 1 }',
 };
 
 const WEATHER: LinePolicy = {
   triggers: `
-      min_interval: 14d
+      min_interval: 30d
       rules:
         - { signal: misclassified, op: ">=", value: 40 }
-        - { signal: accuracy_drop, op: ">=", value: 0.08, consecutive: 5 }`,
-  budget: '{ capacity: 2, refill: 1/60d, cost: 1, need_gain: 2, backoff: 2 }',
+        - { signal: accuracy_drop, op: ">=", value: 0.1, consecutive: 5 }`,
+  budget: '{ capacity: 2, refill: 1/90d, cost: 1, need_gain: 2, backoff: 2 }',
 };
 
-/** The demo's refit.yaml; `token` is the bearer token the replay sends. */
-export function demoConfig(policy: Policy, token = randomBytes(16).toString('hex')): { yaml: string; token: string } {
+/**
+ * The demo's refit.yaml; `token` is the bearer token the replay sends; `healthUrl` the weather
+ * line's deployment health check (the replay answers it on a loopback port).
+ */
+export function demoConfig(
+  policy: Policy,
+  healthUrl: string | null,
+  token = randomBytes(16).toString('hex'),
+): { yaml: string; token: string } {
   const spam = linePolicy(policy, SPAM);
   const weather = linePolicy(policy, WEATHER);
   const yaml = `# The demo project: two model lines on real data, replayed in time order (refit demo).
@@ -89,6 +96,11 @@ models:
       - { metric: accuracy, min: 0.6 }
       - { metric: accuracy, min_change: 0 }
     monitor: { window: 60, min_samples: 40, margin: 0.05, alpha: 0.05, action: rollback, drift_every: 30d }
-`;
+${
+  healthUrl
+    ? `    deploy: { verify: { health_url: "${healthUrl}", timeout: 6h } }
+`
+    : ''
+}`;
   return { yaml, token };
 }

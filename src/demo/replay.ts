@@ -8,6 +8,8 @@
  * the store's decisions. The clock is a ManualClock: nothing waits for real unless `speed` asks.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { closeApp, openApp } from '../app.js';
@@ -18,7 +20,8 @@ import { runTick, workerId } from '../pipeline/tick.js';
 import { ServingRouter } from '../serving/router.js';
 import { demoConfig, everyN, type Policy } from './project.js';
 import type { ProductionEvent, Scenario } from './scenario.js';
-import { injectionsFor, type Injection } from './injections.js';
+import { injectionsFor, type Injection, type World } from './injections.js';
+import { runState } from '../stores/runs.js';
 import { LineTally, type LineStats } from './tally.js';
 
 const DAY = 86_400_000;
@@ -58,17 +61,22 @@ interface Replay {
   owner: string;
   o: ReplayOptions;
   tallies: Map<string, LineTally>;
+  world: World;
   /** Feedback waiting for its time, in time order. */
   pending: ProductionEvent[];
   /** Production events served per line (for every:N). */
   served: Map<string, number>;
+  /** Injected faults still in force, each until the runs it parked have ended. */
+  faults: { runs: string[]; restore(): void }[];
 }
 
 export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const started = Date.now();
   const policy = o.policy ?? 'refit';
   mkdirSync(o.dir, { recursive: true });
-  const { yaml, token } = demoConfig(policy);
+  const world: World = { healthy: true };
+  const health = o.injections === false ? null : await healthServer(world);
+  const { yaml, token } = demoConfig(policy, health?.url ?? null);
   writeFileSync(join(o.dir, 'refit.yaml'), yaml);
   const clock = new ManualClock(o.scenario.startMs - DAY);
   const app = await openApp({ cwd: o.dir, env: { REFIT_STORE: '' }, clock });
@@ -78,7 +86,20 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   await server.ready();
   const lines = Object.keys(app.config.models);
   const tallies = new Map(lines.map((m) => [m, new LineTally(m)]));
-  const r: Replay = { app, clock, server, serving, token, owner, o, tallies, pending: [], served: new Map() };
+  const r: Replay = {
+    app,
+    clock,
+    server,
+    serving,
+    token,
+    owner,
+    o,
+    tallies,
+    world,
+    pending: [],
+    served: new Map(),
+    faults: [],
+  };
   try {
     await firstChampions(r);
     await produce(r);
@@ -93,7 +114,22 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   } finally {
     await server.close();
     await closeApp(app);
+    await health?.close();
   }
+}
+
+/** The weather line's serving host, as far as its health check goes (loopback, answered by the demo). */
+async function healthServer(world: World): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(world.healthy ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: world.healthy ? 'ok' : 'down' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/health/weather`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function post(r: Replay, url: string, payload: unknown) {
@@ -209,6 +245,7 @@ async function deliverFeedback(r: Replay, nowMs: number): Promise<void> {
 }
 
 async function tick(r: Replay): Promise<void> {
+  await endFaults(r);
   const force = [...r.tallies.values()].filter((t) => t.forceNext).map((t) => t.model);
   for (const t of r.tallies.values()) t.forceNext = false;
   const result = await runTick(r.app, { dryRun: false, actor: 'demo', owner: r.owner, advanceMs: 0, force });
@@ -222,18 +259,27 @@ async function tick(r: Replay): Promise<void> {
 async function inject(r: Replay, inj: Injection): Promise<void> {
   inj.done = true;
   note(r, `injecting ${inj.describe}`);
-  const restore = inj.apply(r.app);
+  const restore = inj.apply(r.app, r.world);
   r.tallies.get(inj.model)!.mark(r.clock.now(), 'injected', inj.short);
-  const result = await runTick(r.app, {
-    dryRun: false,
-    actor: 'demo',
-    owner: r.owner,
-    advanceMs: 0,
-    force: [inj.model],
-  });
-  restore();
+  const force = [inj.model];
+  const result = await runTick(r.app, { dryRun: false, actor: 'demo', owner: r.owner, advanceMs: 0, force });
   await r.serving.refresh();
   for (const run of result.runs) note(r, `${run.model}: ${run.state} — ${run.outcome}`);
+  // A run the fault parked (waiting for a health check) is left to later ticks, still under the fault.
+  const parked = result.runs.filter((x) => x.state === 'waiting').map((x) => x.runId);
+  if (parked.length) r.faults.push({ runs: parked, restore });
+  else restore();
+}
+
+/** Lifts the faults whose parked runs have ended (after the tick that ended them). */
+async function endFaults(r: Replay): Promise<void> {
+  const still: Replay['faults'] = [];
+  for (const f of r.faults) {
+    const states = await Promise.all(f.runs.map((id) => runState(r.app.store, id)));
+    if (states.some((s) => s === 'queued' || s === 'running' || s === 'waiting')) still.push(f);
+    else f.restore();
+  }
+  r.faults = still;
 }
 
 function note(r: Replay, text: string): void {

@@ -14,6 +14,8 @@ export interface DemoOptions extends Pick<ReplayOptions, 'speed' | 'onPhase' | '
   policy?: Policy;
   /** Start over in a folder that already holds a demo. Default false. */
   fresh?: boolean;
+  /** One simulated year and a third of the mail (a first look, a CI check). Default false. */
+  quick?: boolean;
 }
 
 export interface DemoResult extends ReplayResult {
@@ -34,7 +36,7 @@ export async function runDemo(dir: string, options: DemoOptions = {}): Promise<D
   }
   mkdirSync(dir, { recursive: true });
   const notes: { atMs: number; text: string }[] = [];
-  const scenario = buildScenario();
+  const scenario = buildScenario({ quick: options.quick });
   const result = await replay({
     ...options,
     dir,

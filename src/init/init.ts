@@ -36,6 +36,12 @@ models:
       refill: 1/12h
       cost: 1
       max_retrains_per_day: 2
+    dataset:
+      splits: { train: 0.6, eval: 0.1, test: 0.3 }   # a test split big enough to judge a candidate
+    gate:                                              # what a candidate must pass to be promoted
+      - { metric: f1_macro, min: 0.8 }               # value threshold (inclusive)
+      - { metric: f1_macro, min_change: 0 }          # not worse than the champion on the same holdout
+      - { metric: recall, class: spam, min: 0.7 }    # per-class floor: catch at least 70% of spam
 
   urgency:
     task: text-classification
@@ -48,6 +54,12 @@ models:
     budget:
       capacity: 1
       refill: 1/24h
+    dataset:
+      splits: { train: 0.6, eval: 0.1, test: 0.3 }
+    gate:
+      - { metric: accuracy, min: 0.75 }
+      - { metric: accuracy, min_change: 0 }
+      - { metric: recall, class: high, min: 0.8 }     # never miss most urgent tickets
 `;
 
 const GITIGNORE = `.refit/\n.env\n`;

@@ -21,14 +21,19 @@ const SPAM = [
   'Exclusive crypto opportunity, 1000% returns',
 ];
 
-export function sampleEvents(): string[] {
-  const base = Date.parse('2026-11-20T08:00:00Z');
-  const ts = (i: number) => new Date(base + i * 60_000).toISOString().replace('.000Z', 'Z');
-  const lines: string[] = [];
-  const push = (o: object) => lines.push(JSON.stringify(o));
+const BASE = Date.parse('2026-11-20T08:00:00Z');
+const ts = (i: number) => new Date(BASE + i * 60_000).toISOString().replace('.000Z', 'Z');
 
-  // spam: 120 predictions by v1; 100 reviewed, 30 of them misclassified with a confident reviewer,
-  // 6 misclassified by an unsure reviewer (below the 0.7 floor, not evidence).
+export function sampleEvents(): string[] {
+  return [...spamPredictions(), ...unsureReviews(), ...labelledSpam(), ...urgency()].map((o) => JSON.stringify(o));
+}
+
+/**
+ * spam: 120 predictions by v1; 100 reviewed, 30 of them misclassified with a confident reviewer;
+ * the feedback of #7 arrives before its prediction.
+ */
+function spamPredictions(): object[] {
+  const out: object[] = [];
   for (let i = 0; i < 120; i++) {
     const isSpam = i % 3 === 0;
     const text = `${(isSpam ? SPAM : HAM)[i % 6]} (#${i})`;
@@ -53,58 +58,62 @@ export function sampleEvents(): string[] {
       reviewer_confidence: 0.95,
       ts: ts(i + 30),
     };
-    if (i === 7) {
-      push(feedback); // feedback may arrive before its prediction
-      push(prediction);
-    } else {
-      push(prediction);
-      if (i < 100) push(feedback);
-    }
+    if (i === 7) out.push(feedback, prediction);
+    else out.push(prediction, ...(i < 100 ? [feedback] : []));
   }
-  for (let i = 0; i < 6; i++) {
-    const text = `${HAM[i]} (unsure #${i})`;
-    push({
+  return out;
+}
+
+/** 6 misclassified by an unsure reviewer (below the 0.7 floor: not evidence). */
+function unsureReviews(): object[] {
+  return HAM.flatMap((ham, i) => [
+    {
       type: 'prediction',
       id: `s-u${i}`,
       model: 'spam',
       version: '1',
-      input: { text },
+      input: { text: `${ham} (unsure #${i})` },
       prediction: 'spam',
       confidence: 0.55,
       ts: ts(200 + i),
-    });
-    push({
+    },
+    {
       type: 'feedback',
       prediction_id: `s-u${i}`,
       model: 'spam',
       label: 'ham',
       reviewer_confidence: 0.4,
       ts: ts(230 + i),
-    });
-  }
-  for (let i = 0; i < 10; i++) {
-    push({
-      type: 'example',
-      id: `s-e${i}`,
-      model: 'spam',
-      input: { text: `${SPAM[i % 6]} (labelled #${i})` },
-      label: 'spam',
-      ts: ts(300 + i),
-    });
-  }
+    },
+  ]);
+}
 
-  // urgency: 40 predictions, 20 reviewed, 4 misclassified — below its threshold of 25.
-  const URG = [
-    'Server down in production',
-    'Typo on the pricing page',
-    'Cannot log in since this morning',
-    'Feature idea: dark mode',
-  ];
-  const TRUE = ['high', 'low', 'high', 'low'];
+function labelledSpam(): object[] {
+  return Array.from({ length: 10 }, (_, i) => ({
+    type: 'example',
+    id: `s-e${i}`,
+    model: 'spam',
+    input: { text: `${SPAM[i % 6]} (labelled #${i})` },
+    label: 'spam',
+    ts: ts(300 + i),
+  }));
+}
+
+const URG = [
+  'Server down in production',
+  'Typo on the pricing page',
+  'Cannot log in since this morning',
+  'Feature idea: dark mode',
+];
+const URG_TRUE = ['high', 'low', 'high', 'low'];
+
+/** urgency: 40 predictions, 20 reviewed, 4 misclassified — below its threshold of 25. */
+function urgency(): object[] {
+  const out: object[] = [];
   for (let i = 0; i < 40; i++) {
-    const truth = TRUE[i % 4]!;
+    const truth = URG_TRUE[i % 4]!;
     const wrong = i < 20 && i % 5 === 0;
-    push({
+    out.push({
       type: 'prediction',
       id: `u-${i}`,
       model: 'urgency',
@@ -114,8 +123,8 @@ export function sampleEvents(): string[] {
       confidence: 0.8,
       ts: ts(i),
     });
-    if (i < 20)
-      push({
+    if (i < 20) {
+      out.push({
         type: 'feedback',
         prediction_id: `u-${i}`,
         model: 'urgency',
@@ -123,6 +132,7 @@ export function sampleEvents(): string[] {
         reviewer_confidence: 0.9,
         ts: ts(i + 45),
       });
+    }
   }
-  return lines;
+  return out;
 }

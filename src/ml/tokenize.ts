@@ -59,6 +59,11 @@ export function bigramHash(a: number, b: number): number {
   return h >>> 0;
 }
 
+/** A text's distinct tokens as full 32-bit murmur3 hashes, with their counts (no token strings made). */
+export function hashedTokens(text: string): { buckets: Int32Array; counts: Int32Array } {
+  return hashedNgrams(text, 32, false);
+}
+
 // Character classes of the token pattern, per code point: letter, digit (\p{N}), or neither.
 const OTHER = 0;
 const LETTER = 1;
@@ -99,8 +104,8 @@ let table = new Int32Array(1 << 16);
  * appearance) with their counts (`buckets[i]` occurs `counts[i]` times). Unigram buckets are
  * murmur3(token) & (2^bits − 1), bigram buckets a mix of the two tokens' hashes.
  */
-export function hashedNgrams(text: string, bits: number): { buckets: Int32Array; counts: Int32Array } {
-  const mask = (1 << bits) - 1;
+export function hashedNgrams(text: string, bits: number, bigrams = true): { buckets: Int32Array; counts: Int32Array } {
+  const mask = bits >= 32 ? -1 : (1 << bits) - 1;
   const s = text.toLowerCase();
   const len = s.length;
   // Code units from a typed array are cheaper to read than charCodeAt.
@@ -139,7 +144,7 @@ export function hashedNgrams(text: string, bits: number): { buckets: Int32Array;
       }
     }
     const h = murmur3Units(u, start, i);
-    if (n > 0) all[n++] = bigramHash(prev, h) & mask;
+    if (bigrams && n > 0) all[n++] = bigramHash(prev, h) & mask;
     all[n++] = h & mask;
     prev = h;
   }

@@ -37,11 +37,7 @@ export async function checkProductionDrift(
   const ds = v.datasetTag ? await findDataset(app.store, line.name, { tag: v.datasetTag }) : null;
   const train = ds ? join(ds.location, 'train.jsonl') : null;
   if (!train || !existsSync(train)) return null;
-  const reference = readFileSync(train, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .slice(0, REFERENCE_ROWS)
-    .map((l) => JSON.parse(l).input as Record<string, unknown>);
+  const reference = referenceRows(train);
   const recent = await recentInputs(app.store, line.name, champion, CURRENT_ROWS);
   if (recent.length < line.monitor.minSamples) return null;
   const report = driftReport(reference, recent);
@@ -54,6 +50,24 @@ export async function checkProductionDrift(
   });
   if (report.datasetDrift) await alertDrift(app, line, champion, report, reason);
   return { version: champion, driftShare: report.driftShare, datasetDrift: report.datasetDrift, reason };
+}
+
+/** A champion's training inputs, read once per process (the monitor checks them again and again). */
+const references = new Map<string, Record<string, unknown>[]>();
+
+function referenceRows(trainFile: string): Record<string, unknown>[] {
+  let rows = references.get(trainFile);
+  if (!rows) {
+    rows = readFileSync(trainFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .slice(0, REFERENCE_ROWS)
+      .map((l) => JSON.parse(l).input as Record<string, unknown>);
+    // A few lines' champions at most: older entries are dropped.
+    if (references.size >= 8) references.delete(references.keys().next().value!);
+    references.set(trainFile, rows);
+  }
+  return rows;
 }
 
 function describeDrift(report: DriftReport, champion: number, n: number, tag: string | null): string {

@@ -61,6 +61,30 @@ export function defaultMethod(kind: 'numeric' | 'categorical', refRows: number, 
   return 'jensenshannon';
 }
 
+/** Runs of whitespace in `s`, counted up to `limit` (as many as `s.split(/\s+/)` has separators). */
+function whitespaceRuns(s: string, limit: number): number {
+  let runs = 0;
+  let inRun = false;
+  for (let i = 0; i < s.length && runs < limit; i++) {
+    const c = s.charCodeAt(i);
+    const ws =
+      c === 32 ||
+      (c >= 9 && c <= 13) ||
+      c === 160 ||
+      c === 0x1680 ||
+      (c >= 0x2000 && c <= 0x200a) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0x202f ||
+      c === 0x205f ||
+      c === 0x3000 ||
+      c === 0xfeff;
+    if (ws && !inRun) runs++;
+    inRun = ws;
+  }
+  return runs;
+}
+
 export function inferKind(values: unknown[]): ColumnKind {
   let strings = 0;
   let numbers = 0;
@@ -71,7 +95,7 @@ export function inferKind(values: unknown[]): ColumnKind {
       if (v.trim() !== '' && Number.isFinite(Number(v))) numbers++;
       else {
         strings++;
-        if (v.split(/\s+/).length >= 4) longText++;
+        if (whitespaceRuns(v, 3) >= 3) longText++;
       }
     } else if (typeof v === 'boolean') strings++;
   }
@@ -83,6 +107,20 @@ function present(v: unknown): boolean {
   return v !== null && v !== undefined && v !== '' && !(typeof v === 'number' && Number.isNaN(v));
 }
 
+/** A reference's column values, kept while the reference array lives (repeated checks reuse them). */
+const referenceColumns = new WeakMap<Row[], Map<string, { raw: unknown[]; texts: string[] }>>();
+
+function referenceColumn(reference: Row[], column: string): { raw: unknown[]; texts: string[] } {
+  let byColumn = referenceColumns.get(reference);
+  if (!byColumn) referenceColumns.set(reference, (byColumn = new Map()));
+  let c = byColumn.get(column);
+  if (!c) {
+    const raw = reference.map((r) => r[column]).filter(present);
+    byColumn.set(column, (c = { raw, texts: raw.map(String) }));
+  }
+  return c;
+}
+
 export function driftReport(reference: Row[], current: Row[], options: DriftOptions = {}): DriftReport {
   const columns = options.columns ?? [
     ...new Set([...reference.flatMap((r) => Object.keys(r)), ...current.flatMap((r) => Object.keys(r))]),
@@ -90,7 +128,8 @@ export function driftReport(reference: Row[], current: Row[], options: DriftOpti
   const out: ColumnDrift[] = [];
   for (const column of columns) {
     const o = options.overrides?.[column] ?? {};
-    const refRaw = reference.map((r) => r[column]).filter(present);
+    const refColumn = referenceColumn(reference, column);
+    const refRaw = refColumn.raw;
     const curRaw = current.map((r) => r[column]).filter(present);
     const kind = o.kind ?? inferKind([...refRaw, ...curRaw]);
     const base = { column, kind, referenceRows: refRaw.length, currentRows: curRaw.length };
@@ -107,7 +146,7 @@ export function driftReport(reference: Row[], current: Row[], options: DriftOpti
       continue;
     }
     if (kind === 'text') {
-      const t = textDrift(refRaw.map(String), curRaw.map(String));
+      const t = textDrift(refColumn.texts, curRaw.map(String));
       const threshold = o.threshold ?? options.textThreshold ?? 0.1;
       out.push({
         ...base,

@@ -2,11 +2,12 @@
  * Text drift: the token distribution (Jensen–Shannon distance over the union vocabulary, natural
  * log), the out-of-vocabulary rate (share of current tokens never seen in the reference), and the
  * first seed's embedding check: cosine similarity between the mean hashed TF-IDF vectors of
- * reference and current.
+ * reference and current. Tokens are counted as 32-bit hashes (tokenize.ts's scanner, no strings
+ * made); a reference's statistics are kept while its array lives, so repeated checks against the
+ * same training data (the monitor's) only read the current texts.
  */
+import { hashedTokens } from '../tokenize.js';
 import { jensenShannon } from './tests.js';
-
-import { tokenize } from '../tokenize.js';
 
 export interface TextDrift {
   jensenshannon: number;
@@ -16,64 +17,88 @@ export interface TextDrift {
 
 const DIM = 1 << 12;
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+interface Corpus {
+  docs: { buckets: Int32Array; counts: Int32Array }[];
+  counts: Map<number, number>;
+  docFreq: Map<number, number>;
+  tokens: number;
 }
 
-export function textDrift(ref: string[], cur: string[]): TextDrift {
-  const refCounts = new Map<string, number>();
-  const curCounts = new Map<string, number>();
-  const docFreq = new Map<string, number>();
-  const refDocs = ref.map(tokenize);
-  const curDocs = cur.map(tokenize);
-  for (const d of refDocs) {
-    for (const t of d) refCounts.set(t, (refCounts.get(t) ?? 0) + 1);
-    for (const t of new Set(d)) docFreq.set(t, (docFreq.get(t) ?? 0) + 1);
-  }
-  let curTokens = 0;
-  let oov = 0;
-  for (const d of curDocs) {
-    for (const t of d) {
-      curCounts.set(t, (curCounts.get(t) ?? 0) + 1);
-      curTokens++;
-      if (!refCounts.has(t)) oov++;
+interface Reference extends Corpus {
+  mean: Float64Array;
+}
+
+const references = new WeakMap<string[], Reference>();
+
+function corpus(texts: string[]): Corpus {
+  const counts = new Map<number, number>();
+  const docFreq = new Map<number, number>();
+  let tokens = 0;
+  const docs = texts.map(hashedTokens);
+  for (const d of docs) {
+    for (let i = 0; i < d.buckets.length; i++) {
+      const t = d.buckets[i]!;
+      const n = d.counts[i]!;
+      counts.set(t, (counts.get(t) ?? 0) + n);
+      docFreq.set(t, (docFreq.get(t) ?? 0) + 1);
+      tokens += n;
     }
   }
-  const vocab = [...new Set([...refCounts.keys(), ...curCounts.keys()])];
+  return { docs, counts, docFreq, tokens };
+}
+
+/** Mean of the docs' l2-normalised TF-IDF rows, hashed into DIM dimensions; IDF from the reference. */
+function meanVector(c: Corpus, ref: Corpus): Float64Array {
+  const v = new Float64Array(DIM);
+  const nRef = ref.docs.length;
+  const rowW = new Float64Array(DIM);
+  const touched: number[] = [];
+  for (const d of c.docs) {
+    if (d.buckets.length === 0) continue;
+    for (let i = 0; i < d.buckets.length; i++) {
+      const t = d.buckets[i]!;
+      // IDF as scikit-learn smooths it: ln((1 + n) / (1 + df)) + 1.
+      const idf = Math.log((1 + nRef) / (1 + (ref.docFreq.get(t) ?? 0))) + 1;
+      const j = t & (DIM - 1);
+      if (rowW[j] === 0) touched.push(j);
+      rowW[j] = rowW[j]! + d.counts[i]! * idf;
+    }
+    let norm = 0;
+    for (const j of touched) norm += rowW[j]! * rowW[j]!;
+    norm = Math.sqrt(norm) || 1;
+    for (const j of touched) {
+      v[j] = v[j]! + rowW[j]! / norm / c.docs.length;
+      rowW[j] = 0;
+    }
+    touched.length = 0;
+  }
+  return v;
+}
+
+function reference(texts: string[]): Reference {
+  let r = references.get(texts);
+  if (!r) {
+    const c = corpus(texts);
+    r = { ...c, mean: meanVector(c, c) };
+    references.set(texts, r);
+  }
+  return r;
+}
+
+export function textDrift(refTexts: string[], curTexts: string[]): TextDrift {
+  const ref = reference(refTexts);
+  const cur = corpus(curTexts);
+  let oov = 0;
+  for (const [t, n] of cur.counts) if (!ref.counts.has(t)) oov += n;
+  const vocab = [...new Set([...ref.counts.keys(), ...cur.counts.keys()])];
   const js = vocab.length
     ? jensenShannon(
-        vocab.map((t) => refCounts.get(t) ?? 0),
-        vocab.map((t) => curCounts.get(t) ?? 0),
+        vocab.map((t) => ref.counts.get(t) ?? 0),
+        vocab.map((t) => cur.counts.get(t) ?? 0),
       )
     : 0;
-  // IDF from the reference (smoothed as scikit-learn does): ln((1 + n) / (1 + df)) + 1.
-  const idf = (t: string) => Math.log((1 + refDocs.length) / (1 + (docFreq.get(t) ?? 0))) + 1;
-  const meanVector = (docs: string[][]) => {
-    const v = new Float64Array(DIM);
-    for (const d of docs) {
-      if (d.length === 0) continue;
-      const tf = new Map<string, number>();
-      for (const t of d) tf.set(t, (tf.get(t) ?? 0) + 1);
-      const row = new Map<number, number>();
-      let norm = 0;
-      for (const [t, n] of tf) {
-        const w = n * idf(t);
-        const i = fnv1a(t) % DIM;
-        row.set(i, (row.get(i) ?? 0) + w);
-      }
-      for (const w of row.values()) norm += w * w;
-      norm = Math.sqrt(norm) || 1;
-      for (const [i, w] of row) v[i] = v[i]! + w / norm / docs.length;
-    }
-    return v;
-  };
-  const a = meanVector(refDocs);
-  const b = meanVector(curDocs);
+  const a = ref.mean;
+  const b = meanVector(cur, ref);
   let dot = 0;
   let na = 0;
   let nb = 0;
@@ -83,5 +108,5 @@ export function textDrift(ref: string[], cur: string[]): TextDrift {
     nb += b[i]! * b[i]!;
   }
   const cosine = na && nb ? dot / Math.sqrt(na * nb) : 1;
-  return { jensenshannon: js, oovRate: curTokens ? oov / curTokens : 0, embeddingCosine: cosine };
+  return { jensenshannon: js, oovRate: cur.tokens ? oov / cur.tokens : 0, embeddingCosine: cosine };
 }

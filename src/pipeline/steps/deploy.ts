@@ -42,5 +42,6 @@ export function runHeadline(ctx: StepContext): string {
   const { version } = ctx.result(register);
   const candidate = e.candidate;
   const champion = e.champion;
-  return headlineOf(ctx.line.name, version, candidate, champion, e.championVersion, datasetOf(ctx).tag);
+  const tag = datasetOf(ctx).tag;
+  return headlineOf(ctx.line.name, version, candidate, champion, e.championVersion, tag, ctx.line.gate);
 }

@@ -29,7 +29,7 @@ export const notify: PipelineStep<z.infer<typeof Result>> = {
     const e = ctx.result(evaluate);
     const candidate = e.candidate;
     const champion = e.champion;
-    const key = headlineMetric(candidate);
+    const key = headlineMetric(candidate, ctx.line.gate);
     const numbers = {
       version: ctx.result(register).version,
       dataset: datasetOf(ctx).tag,
