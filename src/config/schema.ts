@@ -15,6 +15,7 @@ export const NOTIFY_EVENTS = [
   'rejected',
   'promoted',
   'rolled_back',
+  'awaiting_approval',
   'alert',
   'budget_exhausted',
 ] as const;
@@ -82,6 +83,11 @@ const serve = section({
       z.strictObject({
         token: secret(z.string().min(16, { message: 'tokens must be at least 16 characters' })),
         scopes: z.array(z.enum(SCOPES)).min(1),
+        name: z
+          .string()
+          .regex(/^[\w.@-]{1,64}$/, { message: 'a token name is letters, digits, _ . @ - (at most 64)' })
+          .optional()
+          .describe('Who holds the token: the actor recorded for what it does (e.g. "ci", "alice"). Default token-N.'),
       }),
     )
     .default([])

@@ -188,6 +188,13 @@ export const deploySchema = section({
   space: repoId().optional().describe('Inference Space to restart (target hf-space).'),
   token: secret(z.string()).optional().describe('Hub token for the Space restart, e.g. ${HF_TOKEN}. A secret.'),
   verify: verify.prefault({}),
+  approval: z
+    .enum(['none', 'required'])
+    .default('none')
+    .describe(
+      '"required": a blessed candidate is registered, then waits as awaiting_approval until `refit approve RUN` ' +
+        '(or `refit reject RUN --reason`, POST /v1/runs/:id/approve|reject). Default "none".',
+    ),
 })
   .refine((d) => d.target !== 'webhook' || d.url, { message: 'deploy target "webhook" needs "url"' })
   .refine((d) => d.target !== 'hf-space' || d.space, { message: 'deploy target "hf-space" needs "space"' })

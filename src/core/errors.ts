@@ -162,6 +162,16 @@ export class WaitError extends RefitError {
   }
 }
 
+/**
+ * Thrown by the approval step while no one has approved or rejected the run: it parks as
+ * `awaiting_approval`, advanced again only after `refit approve|reject` or the HTTP route.
+ */
+export class AwaitingApprovalError extends RefitError {
+  constructor(message: string) {
+    super('WAITING', message);
+  }
+}
+
 /** The code of any thrown value: a RefitError's own, else INTERNAL. */
 export function codeOf(err: unknown): ErrorCode {
   return err instanceof RefitError ? err.code : 'INTERNAL';

@@ -93,6 +93,7 @@ export const SIGNAL_NAMES: readonly SignalName[] = [
 
 export type DecisionAction = 'retrain' | 'skip' | 'blocked';
 
-/** Run states. `queued`, `running` and `waiting` are "in flight". */
-export type RunState = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
-export const IN_FLIGHT_STATES: readonly RunState[] = ['queued', 'running', 'waiting'];
+/** Run states. `queued`, `running`, `waiting` and `awaiting_approval` are "in flight". */
+export type RunState = 'queued' | 'running' | 'waiting' | 'awaiting_approval' | 'succeeded' | 'failed' | 'cancelled';
+/** A run in one of these states holds its model line (no second run is queued). */
+export const IN_FLIGHT_STATES: readonly RunState[] = ['queued', 'running', 'waiting', 'awaiting_approval'];

@@ -25,6 +25,7 @@ export function plannedActions(app: AppContext, line: ModelLineConfig, signals: 
     evaluateAction(line),
     gateAction(line),
     registerAction(line),
+    ...approvalAction(line),
     ...deployActions(line),
     notifyAction(app),
   ];
@@ -81,6 +82,11 @@ function gateAction(line: ModelLineConfig): string {
 function registerAction(line: ModelLineConfig): string {
   const hub = line.hub.modelRepo ? ` and push it to ${line.hub.modelRepo}` : '';
   return `register the blessed candidate as a new version${hub}`;
+}
+
+function approvalAction(line: ModelLineConfig): string[] {
+  if (line.deploy.approval !== 'required') return [];
+  return ["wait for a person's approval (`refit approve RUN` or POST /v1/runs/RUN/approve) before promoting"];
 }
 
 function deployActions(line: ModelLineConfig): string[] {

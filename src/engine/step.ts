@@ -7,7 +7,7 @@
  * even a crash between the effect and the record does not repeat it.
  */
 import type { z } from 'zod';
-import { RefitError, WaitError } from '../core/errors.js';
+import { RefitError, AwaitingApprovalError, WaitError } from '../core/errors.js';
 import { endStep, getStep, startStep, succeedStep } from '../stores/steps.js';
 import type { Store } from '../stores/store.js';
 
@@ -73,7 +73,7 @@ export async function runStep<T>(
     failpoint(`recorded:${stepId}`);
     return { result, replayed: false };
   } catch (err) {
-    const waiting = err instanceof WaitError;
+    const waiting = err instanceof WaitError || err instanceof AwaitingApprovalError;
     await endStep(store, runId, stepId, waiting ? 'waiting' : 'failed', (err as Error).message, nowMs());
     throw err;
   }

@@ -13,16 +13,27 @@ export type { Scope };
 export interface TokenEntry {
   token: Secret;
   scopes: Scope[];
+  /** Who holds it: recorded as the actor of what the token does (an approval, a promotion). */
+  name?: string;
+}
+
+/** The actor of an authenticated request: `http:<token name>` (or `http:token-<n>` unnamed). */
+const actors = new WeakMap<FastifyRequest, string>();
+
+export function actorOf(req: FastifyRequest): string {
+  return actors.get(req) ?? 'http';
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** The scopes of a presented token, or null when no configured token matches. */
-export function scopesOf(tokens: readonly TokenEntry[], presented: string): Scope[] | null {
+/** The configured token presented (its index too), or null when none matches. */
+function tokenOf(tokens: readonly TokenEntry[], presented: string): { entry: TokenEntry; index: number } | null {
   const got = digest(presented);
-  let found: Scope[] | null = null;
+  let found: { entry: TokenEntry; index: number } | null = null;
   // Every entry is compared (no early exit), each in constant time over equal-length digests.
-  for (const t of tokens) if (timingSafeEqual(digest(t.token.value), got) && !found) found = t.scopes;
+  tokens.forEach((t, index) => {
+    if (timingSafeEqual(digest(t.token.value), got) && !found) found = { entry: t, index };
+  });
   return found;
 }
 
@@ -32,12 +43,14 @@ export function requireScope(tokens: readonly TokenEntry[], scope: Scope, onRequ
     onRequest();
     const h = req.headers.authorization ?? '';
     const presented = h.startsWith('Bearer ') ? h.slice(7) : '';
-    const scopes = presented ? scopesOf(tokens, presented) : null;
-    if (!scopes) {
+    const found = presented ? tokenOf(tokens, presented) : null;
+    if (!found) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({
         error: 'missing or unknown bearer token: send Authorization: Bearer <token> with a token from serve.tokens',
       });
     }
+    actors.set(req, `http:${found.entry.name ?? `token-${found.index + 1}`}`);
+    const scopes = found.entry.scopes;
     if (!scopes.includes(scope) && !scopes.includes('admin')) {
       return reply.code(403).send({ error: `this token lacks the "${scope}" scope` });
     }

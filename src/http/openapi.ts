@@ -62,6 +62,32 @@ export const ROUTES: RouteDoc[] = [
     params: [runId],
     responses: { 200: 'run', 404: 'no such run' },
   },
+  ...(['approve', 'reject'] as const).map((verb): RouteDoc => ({
+    method: 'post',
+    path: `/v1/runs/{id}/${verb}`,
+    scope: 'admin',
+    summary:
+      verb === 'approve'
+        ? 'Approve the promotion of a run awaiting approval (deploy.approval: required); it goes on at once'
+        : 'Reject a run awaiting approval (a reason is required); the version is never promoted',
+    params: [runId],
+    body: reasonBody,
+    responses: {
+      202: 'recorded: {run, verdict, actor, reason, atMs}',
+      400: 'a rejection without a reason',
+      404: 'no such run',
+      409: 'the run is not awaiting approval, or already has a verdict',
+    },
+  })),
+  {
+    method: 'post',
+    path: '/v1/runs/{id}/cancel',
+    scope: 'admin',
+    summary: 'Cancel a queued, waiting, awaiting or running run (it stops at its next step)',
+    params: [runId],
+    body: reasonBody,
+    responses: { 200: '{runId, from}', 404: 'no such run', 409: 'the run has already ended' },
+  },
   {
     method: 'post',
     path: '/v1/models/{model}/predict',

@@ -1,10 +1,12 @@
 /**
  * Run control: cancel a run (queued, waiting or running — a running step is stopped where it can
  * be, the run stops at its next step boundary, remote training is cancelled where it runs) and
- * retry a failed run (it resumes from the step that failed; the finished steps are replayed).
+ * retry a failed run (it resumes from the step that failed; the finished steps are replayed);
+ * approve or reject a run awaiting approval.
  */
 import type { AppContext } from '../app-context.js';
-import { ConflictError, NotFoundError } from '../core/errors.js';
+import { ConflictError, NotFoundError, UsageError } from '../core/errors.js';
+import { recordApproval, type Verdict } from '../stores/approvals.js';
 import { runsInFlight } from '../stores/runs.js';
 import { cancelRunRow, getRun, requeueRun } from '../stores/runs.js';
 import { firstUnfinishedStep } from '../stores/steps.js';
@@ -16,7 +18,9 @@ export async function cancelRun(app: AppContext, runId: string, actor: string, r
   if (!run) throw new NotFoundError(`no run ${runId}: see \`refit runs\``);
   const cancelled = await cancelRunRow(app.store, runId, `cancelled by ${actor}: ${reason}`, app.clock.now());
   if (!cancelled) {
-    throw new ConflictError(`run ${runId} is ${run.state}: only queued, waiting or running runs can be cancelled`);
+    throw new ConflictError(
+      `run ${runId} is ${run.state}: only queued, waiting, awaiting-approval or running runs can be cancelled`,
+    );
   }
   const log = app.logger.child({ model: run.model, run: runId });
   log.warn(`run cancelled: ${reason}`);
@@ -39,4 +43,18 @@ export async function retryRun(app: AppContext, runId: string, actor: string) {
   const resumesAt = await firstUnfinishedStep(app.store, runId);
   await requeueRun(app.store, runId, `retried by ${actor}`, app.clock.now());
   return { runId, resumesAt };
+}
+
+/**
+ * A person's verdict on a run awaiting approval: recorded with who, when and why, and the run
+ * made due at once (the caller may advance it now; the next tick does otherwise).
+ */
+export async function judgeRun(app: AppContext, runId: string, verdict: Verdict, actor: string, reason: string) {
+  if (verdict === 'rejected' && !reason.trim()) {
+    throw new UsageError('a rejection needs a reason: `refit reject RUN --reason TEXT` (it is recorded and told)');
+  }
+  const approval = await recordApproval(app.store, { runId, verdict, actor, reason, atMs: app.clock.now() });
+  const log = app.logger.child({ model: approval.model, run: runId });
+  log.info(`run ${verdict} by ${actor}${reason ? `: ${reason}` : ''}`);
+  return approval;
 }

@@ -1,21 +1,22 @@
 /**
  * How a pass over a run ends — the one place that decides it, from the error's type, never its
- * message: succeeded; waiting (a step parked the run until its next check); retried later (a
+ * message: succeeded; waiting (a step parked the run until its next check); awaiting approval
+ * (parked until a person's verdict, and the people told); retried later (a
  * retryable failure within `retry.attempts`, with exponential backoff); cancelled (the lease is
  * released, nothing else changes); or failed — candidate rejected, rolled back, or any other
  * failure — and the people are told.
  */
 import type { AppContext } from '../app-context.js';
-import { codeOf, isRetryable, WaitError, type ErrorCode } from '../core/errors.js';
+import { AwaitingApprovalError, codeOf, isRetryable, WaitError, type ErrorCode } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
-import { getRun, releaseLease, settleRun, type RunView } from '../stores/runs.js';
+import { getRun, releaseLease, settleRun, type RunEnd, type RunView } from '../stores/runs.js';
 import { lastFailedStep } from '../stores/steps.js';
 import { notifyRun } from './run-notify.js';
 
 export interface AdvanceResult {
   runId: string;
   model: string;
-  state: 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+  state: 'running' | 'waiting' | 'awaiting_approval' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
   outcome: string;
   /** What ended a failed (or parked) pass, by meaning. */
   code: ErrorCode | null;
@@ -42,6 +43,18 @@ export async function settleFailure(app: AppContext, run: RunView, err: unknown)
       outcome: now?.outcome ?? 'cancelled',
       code: 'CANCELLED',
     };
+  }
+  if (err instanceof AwaitingApprovalError) {
+    const title = `${run.model}: run ${run.id} awaits approval`;
+    await notifyRun(app, {
+      runId: run.id,
+      model: run.model,
+      kind: 'awaiting_approval',
+      title,
+      text: err.message,
+      data: {},
+    });
+    return finish(app, run, { state: 'awaiting_approval', outcome: err.message }, code);
   }
   if (err instanceof WaitError)
     return finish(app, run, { state: 'waiting', outcome: err.message, nextCheckMs: err.nextCheckMs }, code);
@@ -78,12 +91,7 @@ async function tellFailure(app: AppContext, run: RunView, code: ErrorCode, messa
   await notifyRun(app, { runId: run.id, model, kind, title, text: message, data: { run: run.id } });
 }
 
-async function finish(
-  app: AppContext,
-  run: RunView,
-  end: { state: 'succeeded' | 'failed' | 'waiting'; outcome: string; nextCheckMs?: number },
-  code: ErrorCode | null,
-): Promise<AdvanceResult> {
+async function finish(app: AppContext, run: RunView, end: RunEnd, code: ErrorCode | null): Promise<AdvanceResult> {
   await settleRun(app.store, run.id, end, app.clock.now());
   const log = app.logger.child({ model: run.model, run: run.id });
   (end.state === 'failed' ? log.warn : log.info)(`run ${end.state}: ${end.outcome}`);

@@ -11,6 +11,7 @@ export const STEP = {
   evaluate: 'evaluate',
   gate: 'gate',
   register: 'register',
+  approve: 'approve',
   deploy: 'deploy',
   verify: 'verify',
   rollback: 'rollback',

@@ -57,6 +57,7 @@ export async function advanceDueRuns(app: AppContext, owner: string, models?: st
   return out;
 }
 
+/** States a run goes on from without a person (awaiting approval waits for one: `--wait` returns). */
 const OPEN = new Set(['queued', 'running', 'waiting']);
 
 export async function waitForRuns(

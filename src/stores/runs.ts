@@ -66,6 +66,8 @@ export async function getRun(store: Store, id: string, options: { steps?: boolea
 export interface RunFilter {
   model?: string;
   states?: readonly RunState[];
+  /** Only runs changed at or after this time (epoch ms). */
+  updatedSinceMs?: number;
   /** Newest first; at most this many. Default 50. */
   limit?: number;
 }
@@ -74,6 +76,7 @@ export async function listRuns(store: Store, filter: RunFilter = {}): Promise<Ru
   let q = store.db.selectFrom('runs').selectAll();
   if (filter.model) q = q.where('model', '=', filter.model);
   if (filter.states?.length) q = q.where('state', 'in', filter.states);
+  if (filter.updatedSinceMs !== undefined) q = q.where('updated_ms', '>=', filter.updatedSinceMs);
   const rows = await q
     .orderBy('created_ms', 'desc')
     .orderBy('id', 'desc')
@@ -187,7 +190,7 @@ export async function markRunning(store: Store, id: string, nowMs: number): Prom
 }
 
 export interface RunEnd {
-  state: 'succeeded' | 'failed' | 'waiting';
+  state: 'succeeded' | 'failed' | 'waiting' | 'awaiting_approval';
   outcome: string;
   nextCheckMs?: number | null;
 }
@@ -201,7 +204,7 @@ export async function settleRun(store: Store, id: string, end: RunEnd, nowMs: nu
       outcome: end.outcome,
       error: end.state === 'failed' ? end.outcome : null,
       updated_ms: nowMs,
-      finished_ms: end.state === 'waiting' ? null : nowMs,
+      finished_ms: end.state === 'waiting' || end.state === 'awaiting_approval' ? null : nowMs,
       next_check_ms: end.nextCheckMs ?? null,
       lease_owner: null,
       lease_until_ms: null,

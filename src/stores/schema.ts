@@ -279,6 +279,16 @@ export interface MonitorStateTable {
   details: string;
 }
 
+export interface ApprovalsTable {
+  run_id: string;
+  model: string;
+  /** approved | rejected */
+  verdict: string;
+  actor: string;
+  reason: string;
+  at_ms: Ms;
+}
+
 export interface Database {
   model_lines: ModelLinesTable;
   predictions: PredictionsTable;
@@ -301,6 +311,7 @@ export interface Database {
   notifications: NotificationsTable;
   shadow_predictions: ShadowPredictionsTable;
   monitor_state: MonitorStateTable;
+  approvals: ApprovalsTable;
 }
 
 export type { Generated };

@@ -1,6 +1,13 @@
-/** `GET /v1/runs` and `GET /v1/runs/:id` (scope read): the runs' read model, the same as `refit runs --json`. */
+/**
+ * `GET /v1/runs` and `GET /v1/runs/:id` (scope read): the runs' read model, the same as `refit
+ * runs --json`; `POST /v1/runs/:id/approve|reject|cancel` (admin), the same as `refit approve`,
+ * `refit reject` and `refit cancel`, recorded with the token's name as the actor.
+ */
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../core/errors.js';
+import { cancelRun, judgeRun } from '../../pipeline/control.js';
+import { advanceDueRuns } from '../../pipeline/tick.js';
+import { actorOf } from '../auth.js';
 import { getRun, listRuns } from '../../stores/runs.js';
 import type { RouteContext } from './context.js';
 
@@ -18,5 +25,25 @@ export function runRoutes(server: FastifyInstance, rc: RouteContext): void {
     const run = await getRun(rc.app.store, id, { steps: true });
     if (!run) throw new NotFoundError(`no run ${id}: see GET /v1/runs`);
     return run;
+  });
+  const reasonOf = (body: unknown) => {
+    const r = (body ?? {}) as { reason?: unknown };
+    return typeof r.reason === 'string' ? r.reason : '';
+  };
+  for (const verdict of ['approved', 'rejected'] as const) {
+    const path = `/v1/runs/:id/${verdict === 'approved' ? 'approve' : 'reject'}`;
+    server.post(path, { preHandler: rc.auth('admin') }, async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const approval = await rc.serialize(() => judgeRun(rc.app, id, verdict, actorOf(req), reasonOf(req.body)));
+      // The run goes on in the background, in turn with the scheduler.
+      void rc
+        .serialize(() => advanceDueRuns(rc.app, rc.owner, [approval.model]))
+        .catch((err) => rc.app.logger.error('advancing failed', { error: (err as Error).message }));
+      return reply.code(202).send({ run: id, ...approval });
+    });
+  }
+  server.post('/v1/runs/:id/cancel', { preHandler: rc.auth('admin') }, async (req) => {
+    const { id } = req.params as { id: string };
+    return cancelRun(rc.app, id, actorOf(req), reasonOf(req.body) || 'cancelled over HTTP');
   });
 }

@@ -4,6 +4,7 @@
  * (replayed) or an unfinished one whose side effect is idempotent by the run's keys.
  */
 import type { AnyStep } from '../step.js';
+import { approve } from './approve.js';
 import { deploy } from './deploy.js';
 import { evaluate } from './evaluate.js';
 import { fetchDataset } from './fetch-dataset.js';
@@ -26,6 +27,7 @@ export const PIPELINE: readonly AnyStep[] = [
   evaluate,
   gate,
   register,
+  approve,
   deploy,
   verify,
   rollback,
