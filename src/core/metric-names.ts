@@ -27,6 +27,27 @@ export const PER_CLASS_METRICS = ['precision', 'recall', 'f1'] as const;
 
 export const DRIFT_SHARE = 'drift_share';
 
+/** What a report compares candidate and champion on, in this order, where the task has it. */
+export const REPORTED_METRICS = [
+  'accuracy',
+  'balanced_accuracy',
+  'f1_macro',
+  'precision_macro',
+  'recall_macro',
+  'roc_auc',
+  'log_loss',
+  'mae',
+  'rmse',
+  'r2',
+  'mape',
+] as const;
+
+/** A top-level number of a metrics object, or null. */
+export function metricNumber(m: unknown, key: string): number | null {
+  const v = m ? (m as Record<string, unknown>)[key] : null;
+  return typeof v === 'number' ? v : null;
+}
+
 export type TaskKind = 'classification' | 'regression';
 
 /** Metric names a gate rule may use for a task (without `class`). */

@@ -5,9 +5,9 @@
  */
 import { lineChart, type ChartMark, type MarkKind } from '../report/svg-chart.js';
 import type { ReplayResult } from './replay.js';
+import { escapeHtml as esc } from '../report/html-escape.js';
 
 const COLORS = ['#0969da', '#bf8700', '#1a7f37', '#8250df'];
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const ROLLING_WEEKS = 8;
 

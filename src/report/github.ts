@@ -16,13 +16,14 @@ import { prettyLine } from '../logging/pino-logger.js';
 import type { MonitorResult } from '../monitor/monitor.js';
 import type { AdvanceResult } from '../pipeline/settle.js';
 import { renderDecide, renderIngest, renderView } from './human.js';
+import { mdCell } from './markdown.js';
+import { trainMarkdown } from './train-report-md.js';
 import { MaskedOut } from './text-out.js';
 import type { Reporter, View } from './views.js';
+import { LINE_OUTPUT, lineOutput, OUTPUT } from '../action/io.js';
 
 /** GitHub's limit of one step's summary. */
 export const SUMMARY_LIMIT = 1024 * 1024;
-
-const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export class GitHubReporter implements Reporter {
   private readonly out: MaskedOut;
@@ -87,13 +88,15 @@ export class GitHubReporter implements Reporter {
         const message = this.out.mask(`${e.field ? `${e.field}: ` : ''}${e.reason}`);
         core.error(message, { file: e.file, startLine: e.line || undefined, title: 'refit ingest' });
       }
-      this.output('accepted', String(view.summary.accepted));
-      this.output('rejected', String(view.summary.rejected));
+      this.output(OUTPUT.accepted, String(view.summary.accepted));
+      this.output(OUTPUT.rejected, String(view.summary.rejected));
       return;
     }
     core.info(this.out.mask(renderView(view)));
-    if (view.kind === 'drift') this.output('dataset-drift', String(view.report.datasetDrift));
-    if (view.kind === 'dataset') this.output('dataset-version', view.dataset.tag);
+    if (view.kind === 'run-report') this.summary(view.markdown);
+    if (view.kind === 'training') this.summary(trainMarkdown(view));
+    if (view.kind === 'drift') this.output(OUTPUT.datasetDrift, String(view.report.datasetDrift));
+    if (view.kind === 'dataset') this.output(OUTPUT.datasetVersion, view.dataset.tag);
     if (view.kind === 'validation') {
       for (const f of view.report.failures) core.error(this.out.mask(f), { title: 'refit validate' });
       this.summary(validationMarkdown(view.report));
@@ -127,7 +130,7 @@ export class GitHubReporter implements Reporter {
       const d = { decision: actionOf(o), run: o.runId ?? run?.runId ?? null, reason: o.error ?? o.decision!.reason };
       return [o.model, { ...d, state: run?.state ?? null, outcome: run?.outcome ?? null }];
     });
-    this.output('decisions', JSON.stringify(Object.fromEntries(decisions)));
+    this.output(OUTPUT.decisions, JSON.stringify(Object.fromEntries(decisions)));
     this.summary(summaryMarkdown(cmd, r, runs));
   }
 
@@ -155,14 +158,14 @@ export class GitHubReporter implements Reporter {
       if (x.state === 'failed') core.error(message, { title: `refit run ${x.model}` });
       else core.notice(message, { title: `refit run ${x.model}` });
     }
-    this.output(`${o.model}-decision`, action);
-    this.output(`${o.model}-reason`, text);
+    this.output(lineOutput(o.model, LINE_OUTPUT.decision), action);
+    this.output(lineOutput(o.model, LINE_OUTPUT.reason), text);
     const run = o.runId ?? mine[0]?.runId;
-    if (run) this.output(`${o.model}-run`, run);
+    if (run) this.output(lineOutput(o.model, LINE_OUTPUT.run), run);
     const last = mine[mine.length - 1];
     if (last) {
-      this.output(`${o.model}-state`, last.state);
-      this.output(`${o.model}-outcome`, last.outcome);
+      this.output(lineOutput(o.model, LINE_OUTPUT.state), last.state);
+      this.output(lineOutput(o.model, LINE_OUTPUT.outcome), last.outcome);
     }
   }
 

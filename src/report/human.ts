@@ -72,9 +72,15 @@ export function renderView(view: View): string {
     case 'runs':
       return renderRuns(view.runs, view.detail === true);
     case 'training':
-      return renderTraining(view.job, renderEvaluation(view.metrics, null, null), view.version);
+      return renderTraining(
+        view.job,
+        renderEvaluation(view.metrics, view.champion?.metrics ?? null, view.gate),
+        view.version,
+      );
     case 'preparation':
       return renderPreparation(view.preparation);
+    case 'run-report':
+      return view.text.trimEnd();
     case 'message':
       return view.text;
   }

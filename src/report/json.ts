@@ -11,40 +11,45 @@ export class JsonReporter implements Reporter {
     this.out.add(values);
   }
   report(view: View): void {
-    const body =
-      view.kind === 'decide'
-        ? { command: view.command, ...view.result, runs: view.runs ?? [] }
-        : view.kind === 'ingest'
-          ? view.summary
-          : view.kind === 'status'
-            ? view.status
-            : view.kind === 'drift'
-              ? view.report
-              : view.kind === 'datasets'
-                ? view.datasets
-                : view.kind === 'dataset'
-                  ? { ...view.dataset, created: view.created }
-                  : view.kind === 'validation'
-                    ? view.report
-                    : view.kind === 'preparation'
-                      ? view.preparation
-                      : view.kind === 'evaluation'
-                        ? { metrics: view.metrics, champion: view.champion, gate: view.gate }
-                        : view.kind === 'versions'
-                          ? view.versions
-                          : view.kind === 'version'
-                            ? view.version
-                            : view.kind === 'alias-change'
-                              ? view.change
-                              : view.kind === 'alias-history'
-                                ? view.history
-                                : view.kind === 'training'
-                                  ? { job: view.job, metrics: view.metrics, version: view.version }
-                                  : view.kind === 'runs'
-                                    ? view.detail
-                                      ? view.runs[0]
-                                      : view.runs
-                                    : { message: view.text, ...(view.data ? { data: view.data } : {}) };
-    this.out.write(JSON.stringify(body, null, 2) + '\n');
+    this.out.write(JSON.stringify(jsonBody(view), null, 2) + '\n');
+  }
+}
+
+/** The document of a view: its data, as `--json` prints it. */
+export function jsonBody(view: View): unknown {
+  switch (view.kind) {
+    case 'decide':
+      return { command: view.command, ...view.result, runs: view.runs ?? [] };
+    case 'ingest':
+      return view.summary;
+    case 'status':
+      return view.status;
+    case 'drift':
+    case 'validation':
+      return view.report;
+    case 'datasets':
+      return view.datasets;
+    case 'dataset':
+      return { ...view.dataset, created: view.created };
+    case 'preparation':
+      return view.preparation;
+    case 'evaluation':
+      return { metrics: view.metrics, champion: view.champion, gate: view.gate };
+    case 'versions':
+      return view.versions;
+    case 'version':
+      return view.version;
+    case 'alias-change':
+      return view.change;
+    case 'alias-history':
+      return view.history;
+    case 'training':
+      return { job: view.job, metrics: view.metrics, champion: view.champion, gate: view.gate, version: view.version };
+    case 'runs':
+      return view.detail ? view.runs[0] : view.runs;
+    case 'run-report':
+      return view.story;
+    case 'message':
+      return { message: view.text, ...(view.data ? { data: view.data } : {}) };
   }
 }

@@ -5,6 +5,8 @@
  * No script and no external asset: the file renders anywhere.
  */
 
+import { escapeHtml as esc } from './html-escape.js';
+
 export interface SeriesPoint {
   x: number;
   y: number;
@@ -44,7 +46,6 @@ const MARK_STYLE: Record<MarkKind, { shape: string; color: string; name: string 
   injected: { shape: 'diamond', color: '#8250df', name: 'injected fault' },
 };
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 export function lineChart(series: Series[], marks: ChartMark[], o: ChartOptions): string {

@@ -14,6 +14,7 @@ import type { AliasHistoryEntry } from '../stores/aliases.js';
 import type { TrainingJob } from '../stores/jobs.js';
 import type { AdvanceResult } from '../pipeline/advance-run.js';
 import type { RunView } from '../stores/runs.js';
+import type { RunStory } from './run-story.js';
 
 export type View =
   | {
@@ -35,8 +36,17 @@ export type View =
   | { kind: 'version'; version: ModelVersion }
   | { kind: 'alias-change'; change: AliasChange }
   | { kind: 'alias-history'; model: string; history: AliasHistoryEntry[] }
-  | { kind: 'training'; job: TrainingJob; metrics: Metrics; version: ModelVersion | null }
+  | {
+      kind: 'training';
+      job: TrainingJob;
+      metrics: Metrics;
+      champion: { version: number; metrics: Metrics } | null;
+      gate: GateReport;
+      version: ModelVersion | null;
+    }
   | { kind: 'runs'; runs: RunView[]; detail?: boolean }
+  /** `text` in the asked format; `markdown` for a job summary. */
+  | { kind: 'run-report'; story: RunStory; text: string; markdown: string }
   | { kind: 'message'; text: string; data?: unknown };
 
 /** Renders command results. Chosen once per process (human, JSON, GitHub Actions), never by `if`s in commands. */

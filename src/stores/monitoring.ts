@@ -91,3 +91,39 @@ export async function recentInputs(store: Store, model: string, version: number,
     .execute();
   return rows.map((r) => JSON.parse(r.input) as Record<string, unknown>);
 }
+
+export interface AccuracyBucket {
+  /** Start of the bucket (epoch ms). */
+  atMs: number;
+  correct: number;
+  total: number;
+}
+
+/**
+ * The line's reviewed predictions per time bucket (a multiple of an hour), over every version:
+ * what served, how often it was right. Oldest first; `sinceMs` bounds the read.
+ */
+export async function accuracyTimeline(
+  store: Store,
+  model: string,
+  bucketMs: number,
+  sinceMs = 0,
+): Promise<AccuracyBucket[]> {
+  const rows = await store.db
+    .selectFrom('accuracy_hourly')
+    .select(['hour_ms', 'correct', 'total'])
+    .where('model', '=', model)
+    .where('hour_ms', '>=', sinceMs)
+    .orderBy('hour_ms')
+    .execute();
+  const out: AccuracyBucket[] = [];
+  for (const r of rows) {
+    const atMs = Math.floor(Number(r.hour_ms) / bucketMs) * bucketMs;
+    const last = out[out.length - 1];
+    if (last && last.atMs === atMs) {
+      last.correct += Number(r.correct);
+      last.total += Number(r.total);
+    } else out.push({ atMs, correct: Number(r.correct), total: Number(r.total) });
+  }
+  return out;
+}

@@ -8,8 +8,10 @@ import type { AppContext } from '../app-context.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { localVersion } from '../datasets/external/fetch-version.js';
 import { isRemote } from '../executors/remote-executor-for.js';
-import type { Metrics } from '../ml/metrics/evaluate-rows.js';
-import { registerVersion, type ModelVersion } from '../registry/registry.js';
+import { metricLookup, type Metrics } from '../ml/metrics/evaluate-rows.js';
+import { evaluateGate, withChecks, type GateCheck, type GateReport, type GateRule } from '../core/gate.js';
+import { DRIFT_SHARE } from '../core/metric-names.js';
+import { championVersion, openArtifact, registerVersion, type ModelVersion } from '../registry/registry.js';
 import { findDataset, latestDataset } from '../stores/datasets.js';
 import { newId } from '../stores/ids.js';
 import type { TrainingJob } from '../stores/jobs.js';
@@ -27,6 +29,10 @@ export interface AdHocOptions {
 export interface AdHocResult {
   job: TrainingJob;
   metrics: Metrics;
+  /** The champion scored on the same test split (null when the line has none yet). */
+  champion: { version: number; metrics: Metrics } | null;
+  /** The line's gate applied to the candidate against that champion (drift_share rules skipped). */
+  gate: GateReport;
   version: ModelVersion | null;
 }
 
@@ -51,8 +57,17 @@ export async function trainAdHoc(app: AppContext, model: string, options: AdHocO
     ? await trainRemotelyInPlace(app, line, { dataset, key: newId('adhoc', app.clock.now()), params: options.params })
     : await runLocalTraining(app, line, { dataset, params: options.params });
   const test = readTestRows(dataset.location);
-  const { metrics } = await scoreOn(app, line, job.outputDir, test, `test split of ${dataset.tag}`);
-  if (!options.register) return { job, metrics, version: null };
+  const source = `test split of ${dataset.tag}`;
+  const { metrics } = await scoreOn(app, line, job.outputDir, test, source);
+  const current = await championVersion(app, model);
+  const champion = current
+    ? {
+        version: current.version,
+        metrics: (await scoreOn(app, line, await openArtifact(app, current), test, source)).metrics,
+      }
+    : null;
+  const gate = adHocGate(line.gate, metrics, champion?.metrics ?? null);
+  if (!options.register) return { job, metrics, champion, gate, version: null };
   const version = await registerVersion(app, {
     model,
     artifactPath: job.outputDir,
@@ -70,5 +85,23 @@ export async function trainAdHoc(app: AppContext, model: string, options: AdHocO
     tags: { executor: job.executor },
     actor: options.actor,
   });
-  return { job, metrics, version };
+  return { job, metrics, champion, gate, version };
+}
+
+/** The gate without the run's drift check: drift_share rules are skipped, and said so. */
+function adHocGate(rules: GateRule[], candidate: Metrics, champion: Metrics | null): GateReport {
+  const judged = rules.filter((r) => r.metric !== DRIFT_SHARE);
+  const skipped: GateCheck[] = rules
+    .filter((r) => r.metric === DRIFT_SHARE)
+    .map(() => ({
+      name: DRIFT_SHARE,
+      kind: 'value',
+      passed: true,
+      skipped: true,
+      candidate: null,
+      champion: null,
+      reason: "drift_share skipped: an ad hoc training has no new dataset to compare with the champion's",
+    }));
+  const report = evaluateGate(judged, metricLookup(candidate), champion ? metricLookup(champion) : null);
+  return withChecks(report, skipped);
 }
