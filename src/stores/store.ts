@@ -5,8 +5,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type Transaction } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type Migration,
+  type SqliteDatabase,
+  type Transaction,
+} from 'kysely';
 import { RefitError } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
 import type { Database } from './schema.js';
@@ -19,6 +26,7 @@ import * as m000005 from './migrations/000005_training.js';
 import * as m000006 from './migrations/000006_run_engine.js';
 import * as m000007 from './migrations/000007_notify_serving.js';
 import * as m000008 from './migrations/000008_step_position.js';
+import * as m000009 from './migrations/000009_approvals.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -43,6 +51,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '000006_run_engine': m000006,
   '000007_notify_serving': m000007,
   '000008_step_position': m000008,
+  '000009_approvals': m000009,
 };
 
 const INT8_OID = 20;
@@ -58,13 +67,7 @@ export async function openStore(url: string, options: { migrate?: boolean } = {}
     dialect = 'sqlite';
     db = new Kysely<Database>({
       dialect: new SqliteDialect({
-        database: async () => {
-          const sqlite = new BetterSqlite3(path);
-          sqlite.pragma('journal_mode = WAL');
-          sqlite.pragma('busy_timeout = 30000');
-          sqlite.pragma('synchronous = NORMAL');
-          return withStatementCache(sqlite);
-        },
+        database: () => openSqlite(path),
       }),
     });
   } else if (/^postgres(ql)?:\/\//.test(url)) {
@@ -102,6 +105,25 @@ export async function openStore(url: string, options: { migrate?: boolean } = {}
     }
   }
   return store;
+}
+
+/**
+ * better-sqlite3 (WAL, many processes) where it loads; sql.js otherwise, or with
+ * REFIT_SQLITE=wasm (the GitHub Action's bundle, which carries no native module).
+ */
+async function openSqlite(path: string): Promise<SqliteDatabase> {
+  if (process.env.REFIT_SQLITE !== 'wasm') {
+    const native = await import('better-sqlite3').catch(() => null);
+    if (native) {
+      const sqlite = new native.default(path);
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('busy_timeout = 30000');
+      sqlite.pragma('synchronous = NORMAL');
+      return withStatementCache(sqlite);
+    }
+  }
+  const { openWasmSqlite } = await import('./sqlite-wasm.js');
+  return openWasmSqlite(path);
 }
 
 export async function migrate(store: Store): Promise<void> {
