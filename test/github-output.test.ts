@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actionsEnv, groups } from './helpers/actions-runner.js';
 import { FakeHub, meta } from './helpers/fake-hub.js';
 import { cli, project } from './helpers/project.js';
 import { refit } from './helpers/spawn.js';
@@ -18,34 +19,6 @@ beforeAll(async () => {
   hub = await new FakeHub().start();
 });
 afterAll(async () => hub.stop());
-
-function actionsEnv(dir: string, extra: NodeJS.ProcessEnv = {}) {
-  const output = join(dir, 'gh_output');
-  const summary = join(dir, 'gh_summary');
-  writeFileSync(output, '');
-  writeFileSync(summary, '');
-  const env = {
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: output,
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_ACTOR: 'octocat',
-    GITHUB_RUN_ID: '42',
-    ...extra,
-  };
-  return { env, output: () => readFileSync(output, 'utf8'), summary: () => readFileSync(summary, 'utf8') };
-}
-
-/** The lines between each `::group::NAME` and its `::endgroup::`, per group name. */
-function groups(stdout: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let open: string | null = null;
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith('::group::')) open = line.slice('::group::'.length);
-    else if (line === '::endgroup::') open = null;
-    else if (open) out.set(open, [...(out.get(open) ?? []), line]);
-  }
-  return out;
-}
 
 describe('under GitHub Actions', () => {
   it('groups per model line, writes outputs and a summary with the runs, masks secrets', async () => {

@@ -10,7 +10,7 @@ import { createLogger, type LogFormat } from '../logging/pino-logger.js';
 import { GitHubReporter } from '../report/github.js';
 import { HumanReporter } from '../report/human.js';
 import { JsonReporter } from '../report/json.js';
-import type { Reporter } from '../report/views.js';
+import type { Reporter, View } from '../report/views.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { RefitError } from '../core/errors.js';
 
@@ -30,6 +30,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   cwd: string;
   clock?: Clock;
+  /** Called with every view a command reports (the GitHub Action collects what it comments). */
+  onView?: (view: View) => void;
 }
 
 export interface CliContext {
@@ -66,6 +68,14 @@ export function createCliContext(program: Command, io: CliIO): CliContext {
           : underActions()
             ? new GitHubReporter()
             : new HumanReporter(io.stdout);
+        const hook = io.onView;
+        if (hook) {
+          const report = reporter.report.bind(reporter);
+          reporter.report = (view) => {
+            report(view);
+            hook(view);
+          };
+        }
       }
       return reporter;
     },

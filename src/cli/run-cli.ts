@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { exitCodeFor, RefitError } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
 import { createCliContext, type CliContext, type CliIO } from './context.js';
+import { registerApproval } from './commands/approval.js';
 import { registerCancel, registerDecide } from './commands/decide.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDrift } from './commands/drift.js';
@@ -14,6 +15,7 @@ import { registerDatasets } from './commands/datasets.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerModels } from './commands/models.js';
 import { registerTrain } from './commands/train.js';
+import { registerReport } from './commands/report.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServe } from './commands/serve.js';
 import { registerIngest } from './commands/ingest.js';
@@ -51,6 +53,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerIngest(program, ctx);
   registerDecide(program, ctx);
   registerCancel(program, ctx);
+  registerApproval(program, ctx);
   registerStatus(program, ctx);
   registerDemo(program, ctx);
   registerDrift(program, ctx);
@@ -59,6 +62,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerModels(program, ctx);
   registerTrain(program, ctx);
   registerRuns(program, ctx);
+  registerReport(program, ctx);
   registerServe(program, ctx);
   const configure = (cmd: Command): void => {
     for (const c of cmd.commands) {

@@ -3,9 +3,9 @@
  * id; feedback may arrive before its prediction. Bad rows are reported with file:line, field and
  * reason while the good rows are written; `maxErrors` stops early.
  */
-import { constants } from 'node:fs';
+import { constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../app-context.js';
 import type { RefitEvent } from '../core/glossary.js';
@@ -130,13 +130,27 @@ export class IngestSession {
   }
 }
 
+const EVENT_FILE = /\.(ndjson|jsonl|csv)$/i;
+
+/** A directory stands for its event files (.ndjson, .jsonl, .csv), in name order, subdirectories included. */
+function expandDirectories(files: string[], cwd: string): string[] {
+  return files.flatMap((f) => {
+    if (f === '-') return [f];
+    const path = resolve(cwd, f);
+    if (!existsSync(path) || !statSync(path).isDirectory()) return [f];
+    const found = readdirSync(path, { recursive: true, encoding: 'utf8' }).filter((n) => EVENT_FILE.test(n));
+    return found.sort().map((n) => join(f, n));
+  });
+}
+
 export async function ingestFiles(
   app: AppContext,
   files: string[],
   options: IngestOptions = {},
 ): Promise<IngestSummary> {
-  const session = new IngestSession(app, files, options);
-  outer: for (const file of files) {
+  const listed = expandDirectories(files, options.cwd ?? process.cwd());
+  const session = new IngestSession(app, listed, options);
+  outer: for (const file of listed) {
     const name = file === '-' ? '<stdin>' : file;
     const path = file === '-' ? '-' : resolve(options.cwd ?? process.cwd(), file);
     if (file !== '-') {

@@ -1,6 +1,7 @@
 /**
  * Real local receivers for notifications: an HTTP server that plays a Slack incoming webhook, a
- * generic webhook endpoint and the GitHub REST issues API (list, create, comment), with queued
+ * generic webhook endpoint and the GitHub REST issues API (list, create, comment, edit a comment —
+ * a pull request's comments are its issue's), with queued
  * faults; and an SMTP server (smtp-server) whose messages are parsed with mailparser.
  */
 import type { IncomingMessage } from 'node:http';
@@ -22,7 +23,13 @@ interface GhIssue {
   body: string;
   labels: { name: string }[];
   state: 'open' | 'closed';
-  comments: { id: number; body: string }[];
+  comments: GhComment[];
+}
+
+interface GhComment {
+  id: number;
+  body: string;
+  html_url: string;
 }
 
 export class Receivers {
@@ -31,6 +38,7 @@ export class Receivers {
   faults = new Map<string, number[]>();
   githubToken = 'ghp_test_token_abcdef123456';
   issues: GhIssue[] = [];
+  private commentIds = 0;
   /** A deploy target: its health status and how it answers predict requests. */
   health = 200;
   predictFn: (input: Record<string, unknown>) => string = () => 'unknown';
@@ -58,17 +66,25 @@ export class Receivers {
           ? send(200, {})
           : send(401, { error: 'Invalid credentials' });
       if (path.startsWith('/hook')) return send(204, '');
+      const edit = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(path);
+      if (edit && req.method === 'PATCH') {
+        if (!this.authorized(req)) return send(401, { message: 'Bad credentials' });
+        const c = this.issues.flatMap((i) => i.comments).find((x) => x.id === Number(edit[3]));
+        if (!c) return send(404, { message: 'Not Found' });
+        c.body = JSON.parse(body).body;
+        return send(200, c);
+      }
       const gh = /^\/repos\/([^/]+)\/([^/]+)\/issues(?:\/(\d+)\/comments)?(?:\?(.*))?$/.exec(path);
       if (gh) {
-        const auth = req.headers.authorization;
-        if (auth !== `Bearer ${this.githubToken}` && auth !== `token ${this.githubToken}`)
-          return send(401, { message: 'Bad credentials' });
-        const [, , , num, query] = gh;
+        if (!this.authorized(req)) return send(401, { message: 'Bad credentials' });
+        const [, owner, name, num, query] = gh;
         if (num) {
           const issue = this.issues.find((i) => i.number === Number(num));
           if (!issue) return send(404, { message: 'Not Found' });
           if (req.method === 'POST') {
-            const c = { id: issue.comments.length + 1, body: JSON.parse(body).body };
+            const id = ++this.commentIds;
+            const html_url = `https://github.com/${owner}/${name}/issues/${num}#issuecomment-${id}`;
+            const c = { id, body: JSON.parse(body).body, html_url };
             issue.comments.push(c);
             return send(201, c);
           }
@@ -101,6 +117,11 @@ export class Receivers {
     });
     this.url = this.server.url;
     return this;
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const auth = req.headers.authorization;
+    return auth === `Bearer ${this.githubToken}` || auth === `token ${this.githubToken}`;
   }
 
   to(prefix: string): Received[] {

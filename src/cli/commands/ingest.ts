@@ -9,7 +9,7 @@ export function registerIngest(program: Command, ctx: CliContext): void {
   program
     .command('ingest')
     .description('ingest predictions, feedback and examples from NDJSON or CSV files (- for stdin)')
-    .argument('<files...>', 'NDJSON (.ndjson/.jsonl) or CSV (.csv) files; - reads stdin')
+    .argument('<files...>', 'NDJSON (.ndjson/.jsonl) or CSV (.csv) files, or directories of them; - reads stdin')
     .option('--format <format>', 'ndjson or csv (default: by extension; stdin is NDJSON)')
     .option('--max-errors <n>', 'stop after N rejected rows', (v) => {
       const n = Number(v);
