@@ -41,9 +41,9 @@ const SPAM: LinePolicy = {
   triggers: `
       min_interval: 30d
       rules:
-        - { signal: misclassified, op: ">=", value: 30 }
+        - { signal: misclassified, op: ">=", value: 45 }
         - { signal: accuracy_drop, op: ">=", value: 0.05, consecutive: 3 }`,
-  budget: '{ capacity: 2, refill: 1/120d, cost: 1, need_gain: 3, backoff: 2, max_retrains_per_day: 1 }',
+  budget: '{ capacity: 2, refill: 1/240d, cost: 1, need_gain: 3, backoff: 2, max_retrains_per_day: 1 }',
 };
 
 const WEATHER: LinePolicy = {
