@@ -182,11 +182,12 @@ describe('refit ingest', () => {
     expect(s.stdout).toContain('1 predictions matched');
   });
 
-  it('a missing file is a rejected row, not a crash', async () => {
-    const dir = project(CONFIG);
-    const r = await cli(['ingest', 'nope.ndjson'], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('nope.ndjson:0: cannot read the file');
+  it('a missing file is a usage error naming it, before anything is ingested', async () => {
+    const dir = project(CONFIG, { 'ok.ndjson': '' });
+    const r = await cli(['ingest', 'ok.ndjson', 'nope.ndjson'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot read nope.ndjson: no such file — check the path(s); nothing was ingested');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 import type { RefitConfig } from './config.js';
@@ -65,7 +65,13 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
     );
   }
   const lineOf = (path: Path) => lineFor(doc, lineCounter, path);
-  const raw = doc.toJS() ?? {};
+  const reserved = reservedModelKeys(doc, lineCounter);
+  if (reserved.length)
+    throw new ConfigError(
+      reserved.map((r) => `${shortName}:${r}`),
+      shortName,
+    );
+  const raw = toJs(doc, lineCounter, shortName);
   const used: { name: string; value: string }[] = [];
   const issues: string[] = [];
   const interpolated = interpolate(raw, [], env, used, (path, msg) =>
@@ -187,4 +193,40 @@ function lineFor(doc: Document, counter: LineCounter, path: Path): number {
     if (node && node.range) return counter.linePos(node.range[0]).line;
   }
   return 1;
+}
+
+/** The document as plain data; aliases past the yaml library's limit (an alias bomb) are a config error. */
+function toJs(doc: Document, lineCounter: LineCounter, shortName: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    let line = 0;
+    visit(doc, {
+      Alias(_, node) {
+        if (!line && node.range) line = lineCounter.linePos(node.range[0]).line;
+      },
+    });
+    throw new ConfigError(
+      [
+        `${shortName}:${line}: YAML aliases expand too far (${err.message}): ` +
+          'write the repeated values out, or use fewer nested aliases',
+      ],
+      shortName,
+    );
+  }
+}
+
+/** Model line names a plain object already has (`__proto__`, `constructor`…), which would vanish or collide. */
+function reservedModelKeys(doc: Document, lineCounter: LineCounter): string[] {
+  const models = doc.get('models', true);
+  if (!isMap(models)) return [];
+  const out: string[] = [];
+  for (const item of models.items) {
+    const key = isScalar(item.key) ? String(item.key.value) : '';
+    if (!(key in Object.prototype) && key !== 'prototype') continue;
+    const at = isScalar(item.key) && item.key.range ? lineCounter.linePos(item.key.range[0]).line : 0;
+    out.push(`${at}: models.${key}: this name is reserved: choose another model line name`);
+  }
+  return out;
 }

@@ -108,6 +108,8 @@ const retry = section({
 }).describe('Automatic per-step retries of runs.');
 
 const MODEL_NAME = /^[A-Za-z0-9][\w.-]*$/;
+/** Names an object already has (`constructor`, `toString`, …): refused, so no lookup ever finds them. */
+const RESERVED_NAME = (name: string) => name in Object.prototype || name === 'prototype';
 
 export const configSchema = section({
   version: z.literal(1).default(1).describe('Config format version. Default 1.'),
@@ -161,10 +163,17 @@ export const configSchema = section({
       .describe('Runs in flight across all model lines and instances. Default: none.'),
   }).prefault({}),
   models: z
-    .record(z.string().regex(MODEL_NAME, { message: 'model names are letters, digits, ".", "_" and "-"' }), modelSchema)
+    .record(
+      z
+        .string()
+        .regex(MODEL_NAME, { message: 'model names are letters, digits, ".", "_" and "-"' })
+        .refine((n) => !RESERVED_NAME(n), { message: 'this name is reserved: choose another model line name' }),
+      modelSchema,
+    )
     .refine((m) => Object.keys(m).length > 0, { message: 'define at least one model line under "models:"' })
     .transform((m) => {
-      const lines: Record<string, z.output<typeof modelSchema> & { name: string }> = {};
+      // No prototype: a lookup by a name from a request or an event finds a model line or nothing.
+      const lines: Record<string, z.output<typeof modelSchema> & { name: string }> = Object.create(null);
       for (const [name, line] of Object.entries(m)) lines[name] = { name, ...line };
       return lines;
     }),

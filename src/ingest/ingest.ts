@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../app-context.js';
 import type { RefitEvent } from '../core/glossary.js';
+import { UsageError } from '../core/errors.js';
 import { writeEventBatch } from '../stores/evidence.js';
 import { parseEvent } from './parse-event.js';
 import { formatOf, openSource, readRecords, type Format } from './sources.js';
@@ -143,25 +144,36 @@ function expandDirectories(files: string[], cwd: string): string[] {
   });
 }
 
+/** Every file is readable before any is ingested: a typo in a path is a usage error, not a rejected row. */
+async function refuseUnreadable(files: string[], cwd: string): Promise<void> {
+  const problems: string[] = [];
+  for (const file of files) {
+    if (file === '-') continue;
+    const path = resolve(cwd, file);
+    try {
+      await access(path, constants.R_OK);
+      if (statSync(path).isDirectory()) problems.push(`${file}: a folder with no *.ndjson, *.jsonl or *.csv files`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : code}`);
+    }
+  }
+  if (problems.length) {
+    throw new UsageError(`cannot read ${problems.join('; ')} — check the path(s); nothing was ingested`);
+  }
+}
+
 export async function ingestFiles(
   app: AppContext,
   files: string[],
   options: IngestOptions = {},
 ): Promise<IngestSummary> {
   const listed = expandDirectories(files, options.cwd ?? process.cwd());
+  await refuseUnreadable(listed, options.cwd ?? process.cwd());
   const session = new IngestSession(app, listed, options);
   outer: for (const file of listed) {
     const name = file === '-' ? '<stdin>' : file;
     const path = file === '-' ? '-' : resolve(options.cwd ?? process.cwd(), file);
-    if (file !== '-') {
-      try {
-        await access(path, constants.R_OK);
-      } catch (err) {
-        session.reject(name, 0, null, `cannot read the file: ${(err as Error).message}`);
-        if (session.summary.stoppedEarly) break;
-        continue;
-      }
-    }
     const stream = openSource(path, options.stdin);
     for await (const item of readRecords(stream, formatOf(file, options.format))) {
       if (!(await session.offer(name, item.line, 'error' in item ? { error: item.error } : item.record))) {

@@ -34,8 +34,11 @@ export function parseEvent(raw: Record<string, unknown>, rules: EventRules): Par
   if (ts === null)
     return fail(
       'ts',
-      `expected an ISO-8601 time such as "2026-11-22T03:12:00Z" or epoch milliseconds, got ${show(raw.ts)}`,
+      `expected an ISO-8601 time such as "2026-11-22T03:12:00Z" or epoch milliseconds between ` +
+        `${TS_RANGE_TEXT}, got ${show(raw.ts)}`,
     );
+  const tooDeep = depthBeyond(raw, MAX_DEPTH);
+  if (tooDeep) return fail(tooDeep, `nested deeper than ${MAX_DEPTH} levels: flatten the input`);
 
   if (type === 'feedback') {
     const predictionId = text(raw.prediction_id);
@@ -100,14 +103,43 @@ function optionalUnit(v: unknown): number | null | undefined {
   return n;
 }
 
+/** Times refit accepts: 2000-01-01 up to 2100-01-01 (UTC), so every later date computation holds. */
+const TS_MIN = Date.UTC(2000, 0, 1);
+const TS_MAX = Date.UTC(2100, 0, 1);
+const TS_RANGE_TEXT = `${TS_MIN} (2000-01-01) and ${TS_MAX} (2100-01-01)`;
+
 function parseTs(v: unknown, nowMs: number): number | null {
   if (v === undefined || v === null || v === '') return nowMs;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  const inRange = (ms: number) => (Number.isInteger(ms) && ms >= TS_MIN && ms < TS_MAX ? ms : null);
+  if (typeof v === 'number') return inRange(v);
   if (typeof v !== 'string') return null;
-  if (/^\d+$/.test(v)) return Number(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v)) return null;
+  if (/^\d{1,16}$/.test(v)) return inRange(Number(v));
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(v);
+  if (!date) return null;
   const ms = Date.parse(v);
-  return Number.isNaN(ms) ? null : ms;
+  if (Number.isNaN(ms)) return null;
+  // Date.parse rolls impossible days over (2026-02-31 is March 3rd): the calendar date must exist.
+  const [, y, m, d] = date.map(Number) as [number, number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return null;
+  return inRange(ms);
+}
+
+/** Deepest nesting an event may have; deeper input is refused before anything recurses over it. */
+export const MAX_DEPTH = 32;
+
+/** The path of the first value nested deeper than `max`, or null (iterative: no stack to overflow). */
+function depthBeyond(root: unknown, max: number): string | null {
+  const stack: { v: unknown; depth: number; path: string }[] = [{ v: root, depth: 0, path: '' }];
+  while (stack.length) {
+    const { v, depth, path } = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= max) return path || 'event';
+    for (const [k, child] of Object.entries(v)) {
+      stack.push({ v: child, depth: depth + 1, path: path ? `${path}.${k}` : k });
+    }
+  }
+  return null;
 }
 
 function parseInput(raw: Record<string, unknown>): Record<string, unknown> | null {

@@ -24,8 +24,10 @@ export function openSource(path: string, stdin: Readable = process.stdin): Reada
 export async function* readNdjson(stream: Readable): AsyncGenerator<SourceRecord> {
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   let line = 0;
-  for await (const text of rl) {
+  for await (const raw of rl) {
     line++;
+    // A byte-order mark (editors on Windows write one) is not part of the first JSON value.
+    const text = line === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (text.trim() === '') continue;
     let value: unknown;
     try {
