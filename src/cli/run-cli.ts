@@ -15,6 +15,7 @@ import { registerDatasets } from './commands/datasets.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerModels } from './commands/models.js';
 import { registerTrain } from './commands/train.js';
+import { registerLogs } from './commands/logs.js';
 import { registerReport } from './commands/report.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServe } from './commands/serve.js';
@@ -63,6 +64,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerTrain(program, ctx);
   registerRuns(program, ctx);
   registerReport(program, ctx);
+  registerLogs(program, ctx);
   registerServe(program, ctx);
   const configure = (cmd: Command): void => {
     for (const c of cmd.commands) {

@@ -80,6 +80,14 @@ export const ROUTES: RouteDoc[] = [
     },
   })),
   {
+    method: 'get',
+    path: '/v1/runs/{id}/logs',
+    scope: 'read',
+    summary: "The run's training log as text; ?follow=true (the string) streams new lines until the job ends",
+    params: [runId, { name: 'follow', in: 'query', type: 'string' }],
+    responses: { 200: 'text/plain', 404: 'no such run' },
+  },
+  {
     method: 'post',
     path: '/v1/runs/{id}/cancel',
     scope: 'admin',

@@ -18,6 +18,7 @@ import { runBuiltin, type ExecutionResult } from '../executors/builtin.js';
 import { killGroup, runCommand } from '../executors/command.js';
 import type { DatasetRecord } from '../stores/datasets.js';
 import { newId } from '../stores/ids.js';
+import { LiveLog } from './job-logs.js';
 import {
   deleteUnfinishedJobs,
   getJob,
@@ -80,7 +81,10 @@ export async function runLocalTraining(app: AppContext, line: ModelLineConfig, o
   });
   const log = app.logger.child({ model: line.name, step: 'train', job: id });
   log.info(`training ${line.name} on ${dataset.tag} with the ${executor} executor`);
-  const result = await execute(app, line, { id, dataset, outputDir, params, log, signal: options.signal });
+  const live = new LiveLog(app, id, LOG_LIMIT);
+  const x = { id, dataset, outputDir, params, log, live, signal: options.signal };
+  const result = await execute(app, line, x);
+  await live.done();
   const secrets = app.config.secretValues;
   await updateJob(app.store, id, {
     state: result.ok ? 'succeeded' : 'failed',
@@ -104,11 +108,15 @@ interface Execution {
   outputDir: string;
   params: Record<string, unknown>;
   log: Logger;
+  live: LiveLog;
   signal?: AbortSignal;
 }
 
 async function execute(app: AppContext, line: ModelLineConfig, x: Execution): Promise<ExecutionResult> {
-  const onLog = (l: string) => x.log.debug(l);
+  const onLog = (l: string) => {
+    x.log.debug(l);
+    x.live.push(l);
+  };
   if (line.train.executor === 'builtin') {
     return runBuiltin({
       datasetDir: x.dataset.location,

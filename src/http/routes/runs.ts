@@ -1,7 +1,8 @@
 /**
  * `GET /v1/runs` and `GET /v1/runs/:id` (scope read): the runs' read model, the same as `refit
  * runs --json`; `POST /v1/runs/:id/approve|reject|cancel` (admin), the same as `refit approve`,
- * `refit reject` and `refit cancel`, recorded with the token's name as the actor.
+ * `refit reject` and `refit cancel`, recorded with the token's name as the actor;
+ * `GET /v1/runs/:id/logs[?follow=true]` (read): the run's training log as text, streamed while it runs.
  */
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../core/errors.js';
@@ -9,6 +10,7 @@ import { cancelRun, judgeRun } from '../../pipeline/control.js';
 import { advanceDueRuns } from '../../pipeline/tick.js';
 import { actorOf } from '../auth.js';
 import { getRun, listRuns } from '../../stores/runs.js';
+import { jobOf, logChunks } from '../../training/job-logs.js';
 import type { RouteContext } from './context.js';
 
 const MAX_LIMIT = 500;
@@ -42,6 +44,20 @@ export function runRoutes(server: FastifyInstance, rc: RouteContext): void {
       return reply.code(202).send({ run: id, ...approval });
     });
   }
+  server.get('/v1/runs/:id/logs', { preHandler: rc.auth('read') }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const follow = (req.query as { follow?: string }).follow === 'true';
+    await jobOf(rc.app, id); // 404 for an unknown run, before the stream starts
+    reply.type('text/plain; charset=utf-8');
+    if (!follow) {
+      let text = '';
+      for await (const chunk of logChunks(rc.app, id, false)) text += chunk;
+      return text;
+    }
+    // Chunked: each new piece of the log as it is written, until the job ends.
+    const { Readable } = await import('node:stream');
+    return reply.send(Readable.from(logChunks(rc.app, id, true)));
+  });
   server.post('/v1/runs/:id/cancel', { preHandler: rc.auth('admin') }, async (req) => {
     const { id } = req.params as { id: string };
     return cancelRun(rc.app, id, actorOf(req), reasonOf(req.body) || 'cancelled over HTTP');
