@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ndjson } from './helpers/project.js';
+import { Receivers } from './helpers/receivers.js';
 import { tempDir } from './helpers/stores.js';
 
 const DAY = 86_400_000;
@@ -36,6 +37,8 @@ function traffic(nowMs: number): object[] {
 let dir: string;
 let promoted: string;
 let rejected: string;
+let rolledBack: string;
+let target: Receivers;
 let browser: Browser | null = null;
 
 beforeAll(async () => {
@@ -57,9 +60,29 @@ beforeAll(async () => {
   expect(second.code).toBe(1);
   rejected = (await latest()).id;
   expect(rejected).not.toBe(promoted);
+  // The gate back as it was, and a deploy target whose health check fails: v2 is promoted, then
+  // verification fails and refit rolls back to v1.
+  target = await new Receivers().start();
+  target.health = 503;
+  const deploy = [
+    '    deploy:',
+    '      target: webhook',
+    `      url: ${target.url}/hook`,
+    `      verify: { health_url: "${target.url}/deploy/health", timeout: 1s }`,
+  ].join('\n');
+  const withDeploy = yaml
+    .replace('{ metric: f1_macro, min: 1.01 }', '{ metric: f1_macro, min: 0.8 }')
+    .replace('  spam:\n', `  spam:\n${deploy}\n`);
+  writeFileSync(join(dir, 'refit.yaml'), withDeploy);
+  const third = await cli(['run', '--force', 'spam', '--wait', '5m'], { cwd: dir });
+  expect(third.code, third.stdout).toBe(1);
+  rolledBack = (await latest()).id;
 }, 120_000);
 
-afterAll(async () => browser?.close());
+afterAll(async () => {
+  await browser?.close();
+  await target?.stop();
+});
 
 async function latest(): Promise<{ id: string; state: string }> {
   const r = await cli(['--json', 'runs', '--model', 'spam'], { cwd: dir });
@@ -99,8 +122,18 @@ describe('refit report', () => {
     expect(md).not.toContain('promoted v2');
   });
 
+  it('tells a rolled-back run: promoted, verification failed with its reason, champion back', async () => {
+    const md = await report([rolledBack]);
+    expect(md).toContain(`run ${rolledBack}: failed`);
+    expect(md).toContain('### Gate: blessed');
+    expect(md).toContain('- promoted v2 to champion');
+    expect(md).toMatch(/- verification failed: .*503/);
+    expect(md).toMatch(/- rolled back to v1/);
+    expect(md).toMatch(/\*\*rollback\*\*/);
+  });
+
   it('without a run id reports the latest run; --format json is the same story as data', async () => {
-    expect(await report([])).toContain(`run ${rejected}:`);
+    expect(await report([])).toContain(`run ${rolledBack}:`);
     const story = JSON.parse(await report([promoted, '--format', 'json']));
     expect(story.run).toMatchObject({ id: promoted, model: 'spam', state: 'succeeded' });
     expect(story.gate.blessed).toBe(true);
