@@ -81,6 +81,30 @@ export const ROUTES: RouteDoc[] = [
   })),
   {
     method: 'get',
+    path: '/v1/status',
+    scope: 'read',
+    summary: 'Every model line: champion, evidence, online accuracy, budget, runs in flight, last decisions',
+    responses: { 200: '{atMs, dialect, models: [...]}' },
+  },
+  {
+    method: 'get',
+    path: '/v1/models/{model}/timeline',
+    scope: 'read',
+    summary: "The line's daily online accuracy with retrain, promotion, rejection and rollback marks",
+    params: [model],
+    responses: { 200: '{points: [{atMs, total, accuracy}], marks: [{atMs, kind, label, runId}]}', 404: 'no such line' },
+  },
+  {
+    method: 'get',
+    path: '/v1/runs/{id}/story',
+    scope: 'read',
+    summary:
+      "A run's story: decision, dataset, training, evaluation, gate, approval, deploy (refit report --format json)",
+    params: [runId],
+    responses: { 200: 'story', 404: 'no such run' },
+  },
+  {
+    method: 'get',
     path: '/v1/runs/{id}/logs',
     scope: 'read',
     summary: "The run's training log as text; ?follow=true (the string) streams new lines until the job ends",

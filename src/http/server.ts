@@ -16,6 +16,8 @@ import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { runRoutes } from './routes/runs.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { statusRoutes } from './routes/status.js';
 
 export interface ServerOptions {
   /** Worker id used for run leases. */
@@ -57,6 +59,8 @@ export function buildServer(app: AppContext, options: ServerOptions): FastifyIns
     app.logger.error('request failed', { error: redact(e.message, secrets) });
     return reply.code(500).send({ error: 'internal error (see the service log)' });
   });
-  for (const routes of [healthRoutes, feedbackRoutes, runRoutes, modelRoutes, predictRoutes]) routes(server, rc);
+  const api = [healthRoutes, feedbackRoutes, runRoutes, modelRoutes, predictRoutes, statusRoutes];
+  for (const routes of api) routes(server, rc);
+  dashboardRoutes(server);
   return server;
 }

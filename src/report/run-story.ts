@@ -95,7 +95,7 @@ export async function readRunStory(app: AppContext, runId?: string, model?: stri
   const run = await getRun(app.store, id, { steps: true });
   if (!run) throw new NotFoundError(`no run ${id}: see \`refit runs\``);
   const results = await stepResults(app, id);
-  const decisions = await listDecisions(app.store, { model: run.model, limit: 500 });
+  const decisions = await listDecisions(app.store, { runId: id, limit: 100 });
   const decision = decisions.find((d) => d.id === run.decisionId) ?? null;
   const train = results.get(STEP.train) as { id: string } | undefined;
   return {
@@ -111,7 +111,7 @@ export async function readRunStory(app: AppContext, runId?: string, model?: stri
     verify: (results.get(STEP.verify) as RunStory['verify']) ?? null,
     rollback: (results.get(STEP.rollback) as RunStory['rollback']) ?? null,
     verdicts: decisions.filter((d) => d.runId === id && d.id !== run.decisionId).reverse(),
-    timeline: await timelineOf(app, run.model, decisions),
+    timeline: await lineTimeline(app, run.model),
   };
 }
 
@@ -186,12 +186,13 @@ const MARK_OF: Record<string, TimelineMark['kind']> = {
   rollback: 'rollback',
 };
 
-/** Daily online accuracy of the line over every version, with its retrain, promotion, rejection and rollback marks. */
-async function timelineOf(app: AppContext, model: string, decisions: DecisionView[]): Promise<RunStory['timeline']> {
+/** A line's daily online accuracy over every version, with its retrain, promotion, rejection and rollback marks. */
+export async function lineTimeline(app: AppContext, model: string): Promise<RunStory['timeline']> {
   const buckets = await accuracyTimeline(app.store, model, DAY);
   const points = buckets.map((b) => ({ atMs: b.atMs, total: b.total, accuracy: b.correct / b.total }));
-  const marks = decisions
-    .filter((d) => MARK_OF[d.action])
+  // Only the decisions that mark the chart: a busy line records a skip on every tick.
+  const marked = await listDecisions(app.store, { model, actions: Object.keys(MARK_OF), limit: 2000 });
+  const marks = marked
     .map((d) => ({ atMs: d.atMs, kind: MARK_OF[d.action]!, label: d.reason, runId: d.runId }))
     .reverse();
   return { points, marks };

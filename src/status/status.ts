@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { checkBudget } from '../core/budget.js';
 import { IN_FLIGHT_STATES } from '../core/glossary.js';
 import type { ModelLineConfig } from '../config/config.js';
+import { championOf } from '../stores/aliases.js';
 import { readDecisionFacts } from '../stores/decision-facts.js';
 import { listDecisions } from '../stores/decisions.js';
 import { evidenceTotals } from '../stores/predictions.js';
@@ -16,6 +17,7 @@ export interface ModelStatus {
   reviewed: number;
   examples: number;
   sinceLastDataset: { misclassified: number; correct: number; examples: number };
+  champion: number | null;
   onlineAccuracy: number | null;
   windowSize: number;
   budget: { tokens: number; capacity: number; cost: number; rejections: number };
@@ -40,13 +42,14 @@ export async function readStatus(app: AppContext): Promise<StatusReport> {
 
 async function lineStatus(app: AppContext, line: ModelLineConfig, nowMs: number): Promise<ModelStatus> {
   const { store } = app;
-  const [totals, since, window, facts, inflight, decisions] = await Promise.all([
+  const [totals, since, window, facts, inflight, decisions, champion] = await Promise.all([
     evidenceTotals(store, line.name),
     readEvidenceCounts(store, line.name, line.evidence.minReviewerConfidence),
     readWindowAccuracy(store, line, nowMs),
     readDecisionFacts(store, line.name, nowMs),
     listRuns(store, { model: line.name, states: IN_FLIGHT_STATES }),
     listDecisions(store, { model: line.name, limit: 5 }),
+    championOf(store, line.name),
   ]);
   const b = checkBudget(line.budget, facts.budget, nowMs, 0, false);
   return {
@@ -54,6 +57,7 @@ async function lineStatus(app: AppContext, line: ModelLineConfig, nowMs: number)
     task: line.task,
     ...totals,
     sinceLastDataset: since,
+    champion,
     onlineAccuracy: window.accuracy,
     windowSize: window.n,
     budget: { tokens: b.tokens, capacity: b.capacity, cost: b.cost, rejections: b.rejections },

@@ -178,10 +178,11 @@ export async function queuedWith(store: Store, runId: string): Promise<Record<st
 
 export async function listDecisions(
   store: Store,
-  filter: { model?: string; runId?: string; limit?: number } = {},
+  filter: { model?: string; runId?: string; actions?: string[]; limit?: number } = {},
 ): Promise<DecisionView[]> {
   let q = store.db.selectFrom('decisions').selectAll();
   if (filter.model) q = q.where('model', '=', filter.model);
+  if (filter.actions?.length) q = q.where('action', 'in', filter.actions);
   if (filter.runId) q = q.where('run_id', '=', filter.runId);
   const rows = await q
     .orderBy('at_ms', 'desc')

@@ -1,0 +1,123 @@
+/// <reference lib="dom" />
+/**
+ * One run: its state and outcome, the decision that queued it, the step timeline with durations
+ * and errors, the live training log, the gate's checks, and the actions a person can take on it
+ * (approve or reject while it awaits approval, cancel while it is in flight) — refused by the API
+ * without an admin token, and said so here.
+ */
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import type { RunStory } from '../../report/run-story.js';
+import { api, took, usePoll, when } from './api.js';
+
+const num = (v: number | null) => (v === null ? '—' : String(Number(v.toFixed(4))));
+const IN_FLIGHT = ['queued', 'running', 'waiting', 'awaiting_approval'];
+
+export function RunPage({ id, token }: { id: string; token: string }) {
+  const [live, setLive] = useState(true);
+  const story = usePoll(() => api<RunStory>(`/v1/runs/${id}/story`, token), 2000, `${id}:${token}`, live);
+  const logs = usePoll(() => api<string>(`/v1/runs/${id}/logs`, token), 2000, `logs:${id}:${token}`, live);
+  const s = story.data;
+  if (s && live && !IN_FLIGHT.includes(s.run.state)) setLive(false);
+  if (story.error && !s) return html`<p class="error" role="alert">${story.error}</p>`;
+  if (!s) return html`<p>Loading…</p>`;
+  const r = s.run;
+  return html`
+    <p><a href="#/">← all model lines</a></p>
+    <h1>${r.model} · run ${r.id} <span class=${`state ${r.state}`}>${r.state}</span></h1>
+    <p class="outcome">${r.outcome ?? 'in progress'}</p>
+    <${Actions} story=${s} token=${token} onDone=${() => (setLive(true), story.reload())} />
+    <h2>Decision</h2>
+    <p>${r.reason} <span class="muted">(${r.actor}, ${when(r.createdMs)})</span></p>
+    <h2>Steps</h2>
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">step</th>
+          <th scope="col">state</th>
+          <th scope="col">took</th>
+          <th scope="col">attempts</th>
+          <th scope="col">error</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${(r.steps ?? []).map(
+          (st) =>
+            html`<tr key=${st.step}>
+              <td>${st.step}</td>
+              <td>${st.state}</td>
+              <td>${took(st.startedMs, st.finishedMs)}</td>
+              <td>${st.attempts}</td>
+              <td>${st.error ?? ''}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${s.evaluation ? html`<${Evaluation} story=${s} />` : null} ${s.gate ? html`<${Gate} gate=${s.gate} />` : null}
+    <h2>Training log</h2>
+    <pre class="log" aria-live="polite">${logs.data || (logs.error ? 'no training log yet' : '…')}</pre>
+  `;
+}
+
+function Evaluation({ story }: { story: RunStory }) {
+  const e = story.evaluation!;
+  const champion = e.championVersion === null ? 'no champion' : `champion v${e.championVersion}`;
+  return html`<h2>Candidate vs ${champion}</h2>
+    <p class="muted">On the same ${e.rows} test rows.</p>
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">metric</th>
+          <th scope="col">candidate</th>
+          <th scope="col">champion</th>
+          <th scope="col">Δ</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${e.deltas.map(
+          (d) =>
+            html`<tr key=${d.metric}>
+              <td>${d.metric}</td>
+              <td>${num(d.candidate)}</td>
+              <td>${num(d.champion)}</td>
+              <td>${d.delta === null ? '—' : d.delta.toFixed(4)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+function Gate({ gate }: { gate: NonNullable<RunStory['gate']> }) {
+  return html`<h2>Gate: ${gate.blessed ? 'blessed' : 'rejected'}</h2>
+    <ul class="checks">
+      ${gate.checks.map((c) => html`<li class=${c.skipped ? 'skip' : c.passed ? 'pass' : 'fail'}>${c.skipped ? 'skipped' : c.passed ? 'pass' : 'FAIL'}: ${c.reason}</li>`)}
+    </ul>`;
+}
+
+function Actions({ story, token, onDone }: { story: RunStory; token: string; onDone: () => void }) {
+  const [message, setMessage] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
+  const state = story.run.state;
+  if (!IN_FLIGHT.includes(state)) return null;
+  const act = (verb: 'approve' | 'reject' | 'cancel') => async () => {
+    try {
+      await api(`/v1/runs/${story.run.id}/${verb}`, token, { method: 'POST', body: { reason } });
+      setMessage(`${verb}: done`);
+      onDone();
+    } catch (err) {
+      setMessage(
+        `${verb} refused — ${(err as Error).message}${(err as { status?: number }).status === 403 ? ' (needs an admin token)' : ''}`,
+      );
+    }
+  };
+  const awaiting = state === 'awaiting_approval';
+  return html`<div class="actions">
+    ${awaiting ? html`<p><strong>This run awaits approval</strong>: ${story.run.outcome}</p>` : null}
+    <label
+      >Reason <input value=${reason} onInput=${(e: Event) => setReason((e.target as HTMLInputElement).value)}
+    /></label>
+    ${awaiting ? html`<button onClick=${act('approve')}>Approve</button> <button onClick=${act('reject')}>Reject</button>` : null}
+    <button onClick=${act('cancel')}>Cancel run</button>
+    ${message ? html`<p role="status">${message}</p>` : null}
+  </div>`;
+}

@@ -1,0 +1,137 @@
+/**
+ * The dashboard at `/` of `refit serve`, in Chromium (playwright-core): a token entered once and
+ * kept for the session; the overview with each line's champion, budget, last decision and runs;
+ * a run's page with its steps, gate and log; approval refused with a read token and done with an
+ * admin one, the page following the run to its end; readable on a phone's width.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeApp, openApp } from '../src/app.js';
+import type { AppContext } from '../src/app-context.js';
+import { startService, type Service } from '../src/service/service.js';
+import { cli, ndjson, project } from './helpers/project.js';
+
+const ADMIN = 'admin-token-0123456789abcdef';
+const READ = 'read-token-0123456789abcdef';
+const CONFIG = `
+serve:
+  schedule: "0 0 1 1 *"
+  tokens:
+    - { token: "${ADMIN}", scopes: [admin], name: alice }
+    - { token: "${READ}", scopes: [read] }
+models:
+  spam:
+    labels: [ham, spam]
+    deploy: { approval: required }
+`;
+const examples = ndjson(
+  Array.from({ length: 60 }, (_, i) => ({
+    type: 'example',
+    id: `e${i}`,
+    model: 'spam',
+    input: { text: `${i % 2 ? 'free prize now' : 'meeting notes'} ${i}` },
+    label: i % 2 ? 'spam' : 'ham',
+  })),
+);
+
+const haveChromium = existsSync('/usr/bin/chromium');
+let dir: string;
+let app: AppContext;
+let svc: Service;
+let browser: Browser;
+let runId: string;
+
+beforeAll(async () => {
+  if (!haveChromium && !process.env.CI) return;
+  dir = project(CONFIG, { 'e.ndjson': examples });
+  await cli(['ingest', 'e.ndjson'], { cwd: dir });
+  const r = await cli(['--json', 'run', '--force', 'spam', '--wait', '5m'], { cwd: dir });
+  runId = JSON.parse(r.stdout).outcomes[0].runId;
+  app = await openApp({ cwd: dir, env: {} });
+  svc = await startService(app, { port: 0 });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await svc?.stop();
+  if (app) await closeApp(app);
+});
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.goto(svc.url + '/');
+  await page.getByText('Enter a refit token').waitFor();
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Use' }).click();
+}
+
+describe.skipIf(!haveChromium && !process.env.CI)('the dashboard', () => {
+  it('shows the lines and runs, refuses approval without admin, approves with it and follows the run', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, READ);
+    await page.getByRole('heading', { name: 'Model lines' }).waitFor();
+    const card = page.getByRole('region', { name: 'spam' });
+    await expect.poll(() => card.textContent()).toContain('none yet');
+    expect(await card.textContent()).toMatch(/of 3 tokens/);
+    expect(await card.textContent()).toContain('bless'); // the last decision, with its reason
+    expect(await card.textContent()).toContain('no gate is configured');
+    const link = page.getByRole('link', { name: runId }).first();
+    await link.waitFor();
+    expect(await page.locator('tr', { hasText: runId }).first().textContent()).toContain('awaiting_approval');
+
+    // The run's page: steps, gate, and the approval a read token may not give.
+    await link.click();
+    await page.getByText('This run awaits approval').waitFor();
+    const steps = await page.locator('table').first().textContent();
+    for (const step of ['prepare', 'train', 'evaluate', 'gate', 'register', 'approve']) expect(steps).toContain(step);
+    expect(await page.getByRole('heading', { name: /Gate: blessed/ }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toMatch(/approve refused — 403.*needs an admin token/);
+
+    // With the admin token (entered again: the session keeps one token) it is approved and finishes.
+    await page.getByRole('button', { name: 'Forget token' }).click();
+    await page.getByLabel('Token').fill(ADMIN);
+    await page.getByRole('button', { name: 'Use' }).click();
+    await page.getByLabel('Reason').fill('looked at the confusion matrix');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const heading = page.getByRole('heading', { level: 1 });
+    await expect.poll(() => heading.textContent(), { timeout: 30_000 }).toContain('succeeded');
+    await page.goto(svc.url + '/#/');
+    await expect.poll(() => page.getByRole('region', { name: 'spam' }).textContent()).toContain('v1');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('fits a phone-width screen and labels every control', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await signIn(page, READ);
+    await page.getByRole('heading', { name: 'Model lines' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.goto(`${svc.url}/#/runs/${runId}`);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    const unlabelled = await page.evaluate(
+      () =>
+        [...document.querySelectorAll('input, button')].filter(
+          (e) =>
+            !(e as HTMLElement).innerText && !e.closest('label') && !document.querySelector(`label[for="${e.id}"]`),
+        ).length,
+    );
+    expect(unlabelled).toBe(0);
+    await page.close();
+  }, 60_000);
+
+  it('serves its assets, and a wrong token is said so on the page', async () => {
+    expect((await fetch(`${svc.url}/dashboard/app.js`)).headers.get('content-type')).toContain('javascript');
+    expect((await fetch(`${svc.url}/dashboard/nope.js`)).status).toBe(404);
+    const page = await browser.newPage();
+    await signIn(page, 'not-a-real-token-0123456789');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('401');
+    await page.close();
+  }, 60_000);
+});
