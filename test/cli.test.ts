@@ -182,6 +182,16 @@ describe('refit ingest', () => {
     expect(s.stdout).toContain('1 predictions matched');
   });
 
+  it('right after a retrain spends a token, refit run says what is left, as status does', async () => {
+    const dir = tempDir();
+    await cli(['init'], { cwd: dir });
+    await cli(['ingest', 'events/sample.ndjson'], { cwd: dir });
+    const run = await cli(['run', 'spam', '--no-advance'], { cwd: dir });
+    expect(run.stdout).toContain('budget    2 of 2 tokens, 1 left after this retrain · retrain costs 1');
+    const st = JSON.parse((await cli(['status', '--json'], { cwd: dir })).stdout);
+    expect(st.models[0].budget.tokens).toBeCloseTo(1, 1);
+  });
+
   it('a missing file is a usage error naming it, before anything is ingested', async () => {
     const dir = project(CONFIG, { 'ok.ndjson': '' });
     const r = await cli(['ingest', 'ok.ndjson', 'nope.ndjson'], { cwd: dir });

@@ -135,3 +135,120 @@ describe('files and config', () => {
     expect(readFileSync(join(dir, 'refit.yaml'), 'utf8')).toBe(bomb);
   });
 });
+
+describe('secrets in config errors', () => {
+  it.each([
+    ['a too-short token', 'serve:\n  tokens:\n    - { token: "short-secret-9", scopes: [admin] }\n', 'short-secret-9'],
+    [
+      'a token entry with a misspelled key',
+      'serve:\n  tokens:\n    - { tokn: "a-long-secret-token-1234567", scopes: [admin] }\n',
+      'a-long-secret-token-1234567',
+    ],
+    [
+      'a webhook URL that is not one',
+      'notify:\n  - { kind: slack, webhook_url: "hooks.slack.com/services/T0/B0/XSECRETX" }\n',
+      'XSECRETX',
+    ],
+  ])('%s is named by field and line, its value never printed', async (_, section, secret) => {
+    const dir = project(`${section}${CONFIG}`);
+    const r = await cli(['plan'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/refit\.yaml:\d+: (serve\.tokens\[0\]|notify\[0\])/);
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+
+  it('a value interpolated from the environment is not echoed', async () => {
+    const dir = project(`serve:\n  port: \${PORT_FROM_ENV}\n${CONFIG}`);
+    const r = await cli(['plan'], { cwd: dir, env: { PORT_FROM_ENV: 'hunter2-not-a-port' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('serve.port');
+    expect(r.stderr).not.toContain('hunter2-not-a-port');
+  });
+});
+
+describe('secret URLs', () => {
+  it("a secret URL's path and password are secrets too: a server echoing them alone is redacted", async () => {
+    const hook = 'https://hooks.slack.com/services/T0000/B0000/XXXXsecretpath';
+    const dir = project(`notify:\n  - { kind: slack, webhook_url: "${hook}" }\n${CONFIG}`);
+    const { loadConfig } = await import('../src/config/load.js');
+    const { redact } = await import('../src/config/secrets.js');
+    const env = { REFIT_STORE: 'postgres://refit:pg-pass-42@127.0.0.1:1/refit' };
+    const config = loadConfig({ cwd: dir, env });
+    const echoed = 'invalid_token: no such hook /services/T0000/B0000/XXXXsecretpath (auth pg-pass-42)';
+    const shown = redact(echoed, config.secretValues);
+    expect(shown).not.toContain('XXXXsecretpath');
+    expect(shown).not.toContain('pg-pass-42');
+    expect(shown).toContain('invalid_token: no such hook');
+  });
+});
+
+describe('log amplification', () => {
+  it('100,000 empty events in one request log a handful of lines, not one per event', async () => {
+    const token = 'ingest-token-0123456789abcdef';
+    const dir = project(
+      `serve:\n  body_limit: 1048576\n  tokens: [{ token: "${token}", scopes: [ingest] }]\n${CONFIG}`,
+    );
+    const lines: string[] = [];
+    const app = await openApp({ cwd: dir, env: {} });
+    const warn = app.logger.warn.bind(app.logger);
+    app.logger.warn = (msg: string, fields?: Record<string, unknown>) => (lines.push(msg), warn(msg, fields));
+    const svc = await startService(app, { port: 0 });
+    try {
+      const res = await fetch(`${svc.url}/v1/feedback`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: `[${Array(100_000).fill('{}').join(',')}]`,
+      });
+      expect(res.status).toBe(422);
+      expect((await res.json()).rejected).toBe(100_000);
+    } finally {
+      await svc.stop();
+      await closeApp(app);
+    }
+    const rejectedLines = lines.filter((l) => l.includes('reject'));
+    expect(rejectedLines.length).toBeLessThanOrEqual(21);
+    expect(rejectedLines.at(-1)).toContain('only the first 20 are logged');
+  }, 60_000);
+});
+
+describe('refit serve on a port in use', () => {
+  it('says so and how to fix it, without a stack trace (exit 2)', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const dir = project(CONFIG);
+      const r = await cli(['serve', '--port', String(port)], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`127.0.0.1:${port} is already in use: stop what listens there, or pick a port`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('the Hub answering 401 with X-Error-Code', () => {
+  it('RepoNotFound is a name to check, not a refused token; a plain 401 is still the token', async () => {
+    const { listenLocal } = await import('./helpers/local-server.js');
+    const { httpCall } = await import('../src/integrations/http.js');
+    const hub = await listenLocal((req, _body, send, res) => {
+      if (req.url?.includes('misspelled')) {
+        res.writeHead(401, { 'content-type': 'application/json', 'x-error-code': 'RepoNotFound' });
+        return res.end(JSON.stringify({ error: 'Repository Not Found' }));
+      }
+      send(401, { error: 'Invalid credentials in Authorization header' });
+    });
+    try {
+      const at = (path: string) => ({ method: 'GET' as const, url: hub.url + path, token: 'hf_x', timeoutMs: 5000 });
+      const missing = await httpCall(at('/datasets/owner/misspelled/resolve/main/dataset_metadata.json'));
+      expect(missing.kind).toBe('not_found');
+      expect('message' in missing && missing.message).toContain('RepoNotFound — no such repository, or it is private');
+      const refused = await httpCall(at('/datasets/owner/real/resolve/main/dataset_metadata.json'));
+      expect(refused.kind).toBe('auth');
+    } finally {
+      await hub.stop();
+    }
+  });
+});

@@ -88,13 +88,30 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
   if (!parsed.success) {
     const msgs = parsed.error.issues.map((issue) => {
       const path = issue.path as Path;
-      const got = valueAt(interpolated, path);
-      const shown = got === undefined ? '' : `, got ${JSON.stringify(got)?.slice(0, 60)}`;
+      const shown = shownValue(valueAt(interpolated, path), path, used);
       return `${shortName}:${lineOf(path)}: ${formatPath(path)}: ${issue.message.replace(/^Invalid input: /, '')}${shown}`;
     });
     throw new ConfigError(msgs, shortName);
   }
   return runtimeConfig(parsed.data, file, used, env);
+}
+
+/** Keys whose values are (or may hold) credentials: a config error names them but never prints them. */
+const SECRET_KEY = /token|secret|password|passwd|url|smtp|store|key|dsn|auth/i;
+
+/**
+ * `, got VALUE` for a config error, when the value can be shown: scalars only (an object, e.g. a
+ * token entry with a misspelled key, could hold a secret under any name), never under a secret-ish
+ * key, never holding a value that came from the environment.
+ */
+function shownValue(got: unknown, path: Path, used: { value: string }[]): string {
+  if (got === undefined) return '';
+  const key = String(path.filter((p) => typeof p === 'string').at(-1) ?? '');
+  if (got !== null && typeof got === 'object') return '';
+  if (SECRET_KEY.test(key)) return ' (the value is not shown: it may be a secret)';
+  const text = JSON.stringify(got)?.slice(0, 60) ?? String(got);
+  if (used.some((u) => u.value.length >= 4 && text.includes(u.value))) return ' (the value came from the environment)';
+  return `, got ${text}`;
 }
 
 /** Adds what the environment and the file's location decide; collects every secret value. */
@@ -109,7 +126,7 @@ function runtimeConfig(
   const artifacts = resolveUrlPath(parsed.artifacts, 'file:', dir);
   const listed = [...parsed.secrets, 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
   const fromEnv = collectSecrets(listed, used, [store], env);
-  const marked = [...secretsIn(parsed)].filter((v) => v.length >= 4);
+  const marked = [...secretsIn(parsed)].flatMap(secretParts).filter((v) => v.length >= 4);
   const s3Credentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? {
@@ -229,4 +246,20 @@ function reservedModelKeys(doc: Document, lineCounter: LineCounter): string[] {
     out.push(`${at}: models.${key}: this name is reserved: choose another model line name`);
   }
   return out;
+}
+
+/**
+ * A secret and the parts of it a server may echo alone: a secret URL's path (a Slack webhook's
+ * /services/T…/B…/X… is the credential) and its password.
+ */
+function secretParts(value: string): string[] {
+  try {
+    const u = new URL(value);
+    const parts = [value];
+    if (u.password) parts.push(decodeURIComponent(u.password));
+    if (u.pathname.length >= 12) parts.push(u.pathname);
+    return parts;
+  } catch {
+    return [value];
+  }
 }

@@ -15,6 +15,9 @@ import { parseEvent } from './parse-event.js';
 import { formatOf, openSource, readRecords, type Format } from './sources.js';
 import { withRetry } from '../stores/retry.js';
 
+/** Rejected rows logged one by one per ingestion; the rest are counted in the summary. */
+const LOGGED_REJECTIONS = 20;
+
 export interface IngestOptions {
   /** Rows per transaction. Default 2000. */
   batchSize?: number;
@@ -105,7 +108,16 @@ export class IngestSession {
     const s = this.summary;
     s.rejected++;
     if (s.errors.length < KEEP_ERRORS) s.errors.push({ file: source, line, field, reason });
-    this.app.logger.warn('rejected row', { file: source, line, field, reason });
+    // One bad request must not become a flood of log lines: the first few, then one line saying so.
+    if (s.rejected <= LOGGED_REJECTIONS) this.app.logger.warn('rejected row', { file: source, line, field, reason });
+    else if (s.rejected === LOGGED_REJECTIONS + 1) {
+      this.app.logger.warn(
+        `more rows rejected: only the first ${LOGGED_REJECTIONS} are logged; the summary counts all`,
+        {
+          file: source,
+        },
+      );
+    }
     if (this.options.maxErrors !== undefined && s.rejected >= this.options.maxErrors) s.stoppedEarly = true;
   }
 

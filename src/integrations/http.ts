@@ -7,7 +7,7 @@ import { RefitError, UpstreamRejectedError, UpstreamUnavailableError } from '../
 export type HttpOutcome =
   | { kind: 'ok'; status: number; body: string }
   | { kind: 'auth'; status: number; message: string }
-  | { kind: 'not_found'; status: 404; message: string }
+  | { kind: 'not_found'; status: number; message: string }
   | { kind: 'retryable'; status: number | null; retryAfterMs: number | null; message: string }
   | { kind: 'client'; status: number; message: string };
 
@@ -62,6 +62,19 @@ export async function httpCall(req: HttpRequest, nowMs: number = Date.now()): Pr
   const where = `${req.method} ${shown(req.url)} → ${res.status}`;
   if (res.ok) return { kind: 'ok', status: res.status, body };
   const detail = body.slice(0, 200).replace(/\s+/g, ' ').trim();
+  // The Hugging Face Hub answers 401 for a repository that does not exist or that the token may
+  // not see, saying which in X-Error-Code: a name to check, not (only) a token.
+  const hubCode = res.headers.get('x-error-code');
+  if (hubCode === 'RepoNotFound' || hubCode === 'EntryNotFound' || hubCode === 'RevisionNotFound') {
+    const what = hubCode === 'RepoNotFound' ? 'repository' : hubCode === 'RevisionNotFound' ? 'revision' : 'file';
+    return {
+      kind: 'not_found',
+      status: res.status,
+      message:
+        `${where}: ${hubCode} — no such ${what}, or it is private and the token cannot see it: ` +
+        'check the name (owner/name) and that the token has access',
+    };
+  }
   if (res.status === 401 || res.status === 403)
     return {
       kind: 'auth',

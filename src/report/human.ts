@@ -268,7 +268,9 @@ function renderOutcome(o: ModelOutcome): string[] {
       : `next token in ${formatDuration(o.nextTokenInMs)}`;
   const rejected = b.rejections ? ` (${b.rejections} rejected since last promotion)` : '';
   const need = b.need > 0 ? ` (need ${formatNumber(b.need)})` : '';
-  const tokens = `${formatNumber(b.tokens)} of ${formatNumber(b.capacity)} tokens`;
+  // After a real retrain the bucket has been spent: say what is left, as `refit status` will.
+  const left = b.next.tokens < b.tokens - 1e-9 ? `, ${formatNumber(b.next.tokens)} left after this retrain` : '';
+  const tokens = `${formatNumber(b.tokens)} of ${formatNumber(b.capacity)} tokens${left}`;
   const refill = `refill ${formatNumber(b.effectiveRatePerSecond * 3600)}/h${need}`;
   out.push(`  budget    ${tokens} · retrain costs ${formatNumber(b.cost)}${rejected} · ${refill} · ${next}`);
   d.guards.forEach((g, i) => out.push(`  ${i === 0 ? 'guards   ' : '         '} ${g.ok ? '✓' : '✗'} ${g.detail}`));

@@ -7,6 +7,7 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import type { AppContext } from '../app-context.js';
+import { UsageError } from '../core/errors.js';
 import { buildServer } from '../http/server.js';
 import { ServingRouter } from '../serving/router.js';
 import { runTick, workerId } from '../pipeline/tick.js';
@@ -40,7 +41,21 @@ export async function startService(
   const server = buildServer(app, { owner, serialize, serving });
   const host = opts.host ?? app.config.serve.host;
   const port = opts.port ?? app.config.serve.port;
-  await server.listen({ host, port });
+  try {
+    await server.listen({ host, port });
+  } catch (err) {
+    await server.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new UsageError(
+        `${host}:${port} is already in use: stop what listens there, or pick a port with --port or serve.port`,
+      );
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      throw new UsageError(`cannot listen on ${host}:${port} (${code}): check serve.host and serve.port`);
+    }
+    throw err;
+  }
   const address = server.server.address();
   const url = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
   app.logger.info(`refit serve listening on ${url}`, { schedule: app.config.serve.schedule });
