@@ -89,6 +89,15 @@ describe('deeply nested input', () => {
       const body = await res.json();
       expect(body).toMatchObject({ accepted: 2, rejected: 1, errors: [{ index: 2 }] }); // 1-based
       expect(body.errors[0].reason).toContain('nested deeper than 32 levels');
+      const text = await fetch(`${svc.url}/v1/feedback`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+        body: JSON.stringify(example('t1')),
+      });
+      expect(text.status).toBe(415);
+      expect((await text.json()).error).toContain(
+        'Content-Type "text/plain" is not JSON: send Content-Type: application/json',
+      );
       const unknown = await fetch(`${svc.url}/v1/models/constructor/versions`, {
         headers: { authorization: `Bearer ${token}` },
       });
@@ -250,5 +259,21 @@ describe('the Hub answering 401 with X-Error-Code', () => {
     } finally {
       await hub.stop();
     }
+  });
+});
+
+describe('labels', () => {
+  it('a prediction with a label the line does not have is refused like such feedback, naming the known ones', async () => {
+    const rows = [
+      { type: 'prediction', id: 'p1', model: 'spam', input: { text: 'x' }, prediction: 'eggs' },
+      { type: 'prediction', id: 'p2', model: 'spam', input: { text: 'y' }, prediction: 'ham' },
+      { type: 'feedback', prediction_id: 'p2', model: 'spam', label: 'eggs' },
+    ];
+    const dir = project(CONFIG, { 'e.ndjson': ndjson(rows) });
+    const r = await cli(['ingest', 'e.ndjson'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('e.ndjson:1: prediction: unknown label "eggs" for model line "spam" (known: ham, spam)');
+    expect(r.stdout).toContain('e.ndjson:3: label: unknown label "eggs" for model line "spam" (known: ham, spam)');
+    expect(r.stdout).toContain('1 accepted (1 predictions');
   });
 });

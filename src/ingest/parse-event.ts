@@ -75,6 +75,12 @@ export function parseEvent(raw: Record<string, unknown>, rules: EventRules): Par
   }
   const prediction = text(raw.prediction);
   if (prediction === null) return fail('prediction', `required: the predicted label, got ${show(raw.prediction)}`);
+  // As for feedback and examples: a label the line does not have is a mistake in the event.
+  if (labels && !labels.includes(prediction))
+    return fail(
+      'prediction',
+      `unknown label ${show(prediction)} for model line "${model}" (known: ${labels.join(', ')})`,
+    );
   const confidence = optionalUnit(raw.confidence);
   if (confidence === undefined)
     return fail('confidence', `expected a number between 0 and 1, got ${show(raw.confidence)}`);

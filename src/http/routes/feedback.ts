@@ -14,6 +14,14 @@ function eventsOf(body: unknown): unknown[] {
 
 export function feedbackRoutes(server: FastifyInstance, rc: RouteContext): void {
   server.post('/v1/feedback', { preHandler: rc.auth('ingest') }, async (req, reply) => {
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/(.+\+)?json\b/i.test(type)) {
+      return reply.code(415).send({
+        error:
+          `Content-Type "${type.slice(0, 60) || 'none'}" is not JSON: send Content-Type: application/json ` +
+          'with one event, an array of events, or {"events": [...]}',
+      });
+    }
     const session = new IngestSession(rc.app, ['request']);
     for (const [i, item] of eventsOf(req.body).entries()) {
       const record =
