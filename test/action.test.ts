@@ -4,7 +4,6 @@
  * GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_EVENT_PATH and GITHUB_API_URL pointing at files and
  * a local GitHub API. action.yml's inputs are the ones the Action reads.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { COMMENT_MARKER, INPUT, LINE_OUTPUT, OUTPUT } from '../src/action/io.js'
 import { actionsEnv } from './helpers/actions-runner.js';
 import { cli } from './helpers/project.js';
 import { Receivers } from './helpers/receivers.js';
+import { runNode } from './helpers/spawn.js';
 import { tempDir } from './helpers/stores.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -24,20 +24,7 @@ function inputs(values: Record<string, string>): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
 }
 
-function runBundle(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const runBundle = (env: NodeJS.ProcessEnv) => runNode(BUNDLE, [], { env });
 
 let gh: Receivers;
 beforeAll(async () => {

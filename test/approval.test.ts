@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
 import { startService } from '../src/service/service.js';
-import { cli, ndjson, project } from './helpers/project.js';
+import { cli, project, spamExamples } from './helpers/project.js';
 import { DIALECTS, freshStoreUrl, type TestStoreUrl } from './helpers/stores.js';
 
 const ADMIN = 'admin-token-0123456789abcdef';
@@ -25,15 +25,7 @@ models:
     labels: [ham, spam]
     deploy: { approval: required }
 `;
-const examples = ndjson(
-  Array.from({ length: 60 }, (_, i) => ({
-    type: 'example',
-    id: `e${i}`,
-    model: 'spam',
-    input: { text: `${i % 2 ? 'free prize now' : 'meeting notes'} ${i}` },
-    label: i % 2 ? 'spam' : 'ham',
-  })),
-);
+const examples = spamExamples(60);
 
 const cleanups: TestStoreUrl[] = [];
 afterAll(async () => {

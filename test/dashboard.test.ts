@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
 import type { AppContext } from '../src/app-context.js';
 import { startService, type Service } from '../src/service/service.js';
-import { cli, ndjson, project } from './helpers/project.js';
+import { cli, project, spamExamples } from './helpers/project.js';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 const READ = 'read-token-0123456789abcdef';
@@ -25,15 +25,7 @@ models:
     labels: [ham, spam]
     deploy: { approval: required }
 `;
-const examples = ndjson(
-  Array.from({ length: 60 }, (_, i) => ({
-    type: 'example',
-    id: `e${i}`,
-    model: 'spam',
-    input: { text: `${i % 2 ? 'free prize now' : 'meeting notes'} ${i}` },
-    label: i % 2 ? 'spam' : 'ham',
-  })),
-);
+const examples = spamExamples(60);
 
 const haveChromium = existsSync('/usr/bin/chromium');
 let dir: string;

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
 import { startService } from '../src/service/service.js';
-import { cli, ndjson, project } from './helpers/project.js';
+import { cli, project, spamExamples } from './helpers/project.js';
 import { REFIT_BIN } from './helpers/spawn.js';
 
 const READ = 'read-token-0123456789abcdef';
@@ -24,15 +24,7 @@ models:
       command: ["/bin/sh", "-c", ${JSON.stringify(TRAINER)}]
       predict_command: ["/bin/true"]   # never reached: the trainer fails
 `;
-const examples = ndjson(
-  Array.from({ length: 40 }, (_, i) => ({
-    type: 'example',
-    id: `e${i}`,
-    model: 'spam',
-    input: { text: `${i % 2 ? 'free prize' : 'meeting notes'} ${i}` },
-    label: i % 2 ? 'spam' : 'ham',
-  })),
-);
+const examples = spamExamples(40);
 
 describe('refit logs', () => {
   it('follows a training in another process, over the CLI and HTTP, until it ends', async () => {

@@ -89,7 +89,8 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
     const msgs = parsed.error.issues.map((issue) => {
       const path = issue.path as Path;
       const shown = shownValue(valueAt(interpolated, path), path, used);
-      return `${shortName}:${lineOf(path)}: ${formatPath(path)}: ${issue.message.replace(/^Invalid input: /, '')}${shown}`;
+      const message = issue.message.replace(/^Invalid input: /, '');
+      return `${shortName}:${lineOf(path)}: ${formatPath(path)}: ${message}${shown}`;
     });
     throw new ConfigError(msgs, shortName);
   }

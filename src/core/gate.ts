@@ -10,6 +10,7 @@
  *    are skipped and the report says so.
  * Every check has one readable reason with its numbers. Pure.
  */
+import { DRIFT_SHARE } from './metric-names.js';
 
 export interface GateRule {
   metric: string;
@@ -70,6 +71,25 @@ export function evaluateGate(rules: GateRule[], candidate: MetricLookup, champio
 /** Adds checks computed elsewhere (business rules) to a gate report and recomputes its verdict. */
 export function withChecks(report: GateReport, extra: GateCheck[]): GateReport {
   return verdict([...report.checks, ...extra]);
+}
+
+/**
+ * The rules without their drift_share ones, and a skipped check per drift_share rule saying why
+ * (no dataset to compare with the champion's): for a first model and for ad hoc training.
+ */
+export function withoutDriftShare(rules: GateRule[], why: string): { judged: GateRule[]; skipped: GateCheck[] } {
+  const skipped: GateCheck[] = rules
+    .filter((r) => r.metric === DRIFT_SHARE)
+    .map(() => ({
+      name: DRIFT_SHARE,
+      kind: 'value',
+      passed: true,
+      skipped: true,
+      candidate: null,
+      champion: null,
+      reason: `drift_share skipped: ${why}`,
+    }));
+  return { judged: rules.filter((r) => r.metric !== DRIFT_SHARE), skipped };
 }
 
 /** What no gate configured means, said loudly: every candidate passes. */

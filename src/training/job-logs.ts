@@ -17,6 +17,8 @@ const FOLLOW_POLL_MS = 1000;
 /** Mirrors a running job's log lines into its row. `done()` waits for the last write. */
 export class LiveLog {
   private lines: string[] = [];
+  /** Characters held in `lines` (with their separators): only the tail within the limit is kept. */
+  private chars = 0;
   private pending = 0;
   private lastFlushMs: number;
   private writing: Promise<void> = Promise.resolve();
@@ -31,6 +33,8 @@ export class LiveLog {
 
   push(line: string): void {
     this.lines.push(line);
+    this.chars += line.length + 1;
+    while (this.chars > this.limit && this.lines.length > 1) this.chars -= this.lines.shift()!.length + 1;
     this.pending++;
     const now = this.app.clock.now();
     if (this.pending < FLUSH_EVERY_LINES && now - this.lastFlushMs < FLUSH_EVERY_MS) return;

@@ -9,8 +9,7 @@ import { NotFoundError, UsageError } from '../core/errors.js';
 import { localVersion } from '../datasets/external/fetch-version.js';
 import { isRemote } from '../executors/remote-executor-for.js';
 import { metricLookup, type Metrics } from '../ml/metrics/evaluate-rows.js';
-import { evaluateGate, withChecks, type GateCheck, type GateReport, type GateRule } from '../core/gate.js';
-import { DRIFT_SHARE } from '../core/metric-names.js';
+import { evaluateGate, withChecks, withoutDriftShare, type GateReport, type GateRule } from '../core/gate.js';
 import { championVersion, openArtifact, registerVersion, type ModelVersion } from '../registry/registry.js';
 import { findDataset, latestDataset } from '../stores/datasets.js';
 import { newId } from '../stores/ids.js';
@@ -90,18 +89,8 @@ export async function trainAdHoc(app: AppContext, model: string, options: AdHocO
 
 /** The gate without the run's drift check: drift_share rules are skipped, and said so. */
 function adHocGate(rules: GateRule[], candidate: Metrics, champion: Metrics | null): GateReport {
-  const judged = rules.filter((r) => r.metric !== DRIFT_SHARE);
-  const skipped: GateCheck[] = rules
-    .filter((r) => r.metric === DRIFT_SHARE)
-    .map(() => ({
-      name: DRIFT_SHARE,
-      kind: 'value',
-      passed: true,
-      skipped: true,
-      candidate: null,
-      champion: null,
-      reason: "drift_share skipped: an ad hoc training has no new dataset to compare with the champion's",
-    }));
+  const why = "an ad hoc training has no new dataset to compare with the champion's";
+  const { judged, skipped } = withoutDriftShare(rules, why);
   const report = evaluateGate(judged, metricLookup(candidate), champion ? metricLookup(champion) : null);
   return withChecks(report, skipped);
 }

@@ -42,3 +42,15 @@ export async function cli(
 }
 
 export const ndjson = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+/** `n` labelled spam/ham examples for the `spam` line, as NDJSON: enough for a run to train and gate. */
+export const spamExamples = (n = 60) =>
+  ndjson(
+    Array.from({ length: n }, (_, i) => ({
+      type: 'example',
+      id: `e${i}`,
+      model: 'spam',
+      input: { text: `${i % 2 ? 'free prize now' : 'meeting notes'} ${i}` },
+      label: i % 2 ? 'spam' : 'ham',
+    })),
+  );

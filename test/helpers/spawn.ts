@@ -1,4 +1,7 @@
-/** Runs the built `refit` executable as a child process (for multi-process and end-to-end tests). */
+/**
+ * Runs the built `refit` executable (or another Node script, such as the Action's bundle) as a
+ * child process, for multi-process and end-to-end tests.
+ */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -8,8 +11,16 @@ export function refit(
   args: string[],
   opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runNode(REFIT_BIN, args, opts);
+}
+
+export function runNode(
+  script: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [REFIT_BIN, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: opts.cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],

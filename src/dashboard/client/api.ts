@@ -73,7 +73,7 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, key: string,
   return { data, error, reload: () => setTick((t) => t + 1) };
 }
 
-export const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
+export const pct = (v: number | null | undefined) => (v == null ? '—' : `${(v * 100).toFixed(1)}%`);
 export const when = (ms: number | null | undefined) =>
   ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '—';
 export const took = (a: number | null, b: number | null) => (a && b ? `${((b - a) / 1000).toFixed(1)} s` : '—');

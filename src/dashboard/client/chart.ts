@@ -22,12 +22,22 @@ const DAY_MS = 86_400_000;
 
 /** Accuracy over the reviewed predictions of the trailing window, weighted by each day's count. */
 function rolling(t: Timeline): number[] {
-  return t.points.map((p) => {
-    const inWindow = t.points.filter((q) => q.atMs <= p.atMs && q.atMs > p.atMs - WINDOW_DAYS * DAY_MS);
-    const total = inWindow.reduce((n, q) => n + q.total, 0);
-    const correct = inWindow.reduce((n, q) => n + q.accuracy * q.total, 0);
-    return total ? correct / total : p.accuracy;
-  });
+  // One pass with a sliding window over the days (they come in time order).
+  const out: number[] = [];
+  let from = 0;
+  let total = 0;
+  let correct = 0;
+  for (const p of t.points) {
+    total += p.total;
+    correct += p.accuracy * p.total;
+    while (t.points[from]!.atMs <= p.atMs - WINDOW_DAYS * DAY_MS) {
+      total -= t.points[from]!.total;
+      correct -= t.points[from]!.accuracy * t.points[from]!.total;
+      from++;
+    }
+    out.push(total > 0 ? correct / total : p.accuracy);
+  }
+  return out;
 }
 
 function seriesOf(t: Timeline): uPlot.AlignedData {

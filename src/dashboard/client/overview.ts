@@ -9,6 +9,7 @@ import type { ModelStatus } from '../../status/status.js';
 import type { RunView } from '../../stores/runs.js';
 import { api, pct, usePoll, when } from './api.js';
 import { AccuracyChart } from './chart.js';
+import { Table } from './table.js';
 
 export function Overview({ token }: { token: string }) {
   const status = usePoll(() => api<{ models: ModelStatus[] }>('/v1/status', token), 3000, `status:${token}`);
@@ -29,6 +30,7 @@ function LineCard({ line, token }: { line: ModelStatus; token: string }) {
   const path = `/v1/models/${encodeURIComponent(line.model)}/timeline`;
   const timeline = usePoll(() => api<RunStory['timeline']>(path, token), 15_000, `${path}:${token}`);
   const last = line.lastDecisions[0];
+  const chartTitle = `${line.model} online accuracy by day`;
   return html`<section class="card" aria-labelledby=${`line-${line.model}`}>
     <h2 id=${`line-${line.model}`}>${line.model}</h2>
     <dl class="facts">
@@ -39,38 +41,23 @@ function LineCard({ line, token }: { line: ModelStatus; token: string }) {
       <dt>budget</dt>
       <dd>${line.budget.tokens.toFixed(2)} of ${line.budget.capacity} tokens</dd>
       <dt>runs in flight</dt>
-      <dd>
-        ${line.runsInFlight.length === 0 ? 'none' : line.runsInFlight.map((r) => html`<a href=${`#/runs/${r.id}`}>${r.id}</a> (${r.state}) `)}
-      </dd>
+      <dd>${line.runsInFlight.length === 0 ? 'none' : line.runsInFlight.map(inFlight)}</dd>
     </dl>
     ${last ? html`<p class="decision"><strong>${last.action}</strong> ${when(last.atMs)}: ${last.reason}</p>` : null}
-    ${timeline.data ? html`<${AccuracyChart} timeline=${timeline.data} title=${`${line.model} online accuracy by day`} />` : null}
+    ${timeline.data ? html`<${AccuracyChart} timeline=${timeline.data} title=${chartTitle} />` : null}
   </section>`;
 }
 
+const inFlight = (r: { id: string; state: string }) => html`<a href=${`#/runs/${r.id}`}>${r.id}</a> (${r.state}) `;
+
 function RunsTable({ runs }: { runs: RunView[] }) {
   if (runs.length === 0) return html`<p class="muted">No runs yet.</p>`;
-  return html`<table>
-    <thead>
-      <tr>
-        <th scope="col">run</th>
-        <th scope="col">line</th>
-        <th scope="col">state</th>
-        <th scope="col">updated</th>
-        <th scope="col">outcome</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${runs.map(
-        (r) =>
-          html`<tr key=${r.id}>
-            <td><a href=${`#/runs/${r.id}`}>${r.id}</a></td>
-            <td>${r.model}</td>
-            <td><span class=${`state ${r.state}`}>${r.state}</span></td>
-            <td>${when(r.updatedMs)}</td>
-            <td>${r.outcome ?? r.reason}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  const row = (r: RunView) => [
+    html`<a href=${`#/runs/${r.id}`}>${r.id}</a>`,
+    r.model,
+    html`<span class=${`state ${r.state}`}>${r.state}</span>`,
+    when(r.updatedMs),
+    r.outcome ?? r.reason,
+  ];
+  return html`<${Table} columns=${['run', 'line', 'state', 'updated', 'outcome']} items=${runs} row=${row} />`;
 }

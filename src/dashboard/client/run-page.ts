@@ -7,8 +7,10 @@
  */
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import type { RunStory } from '../../report/run-story.js';
+import type { MetricDelta, RunStory } from '../../report/run-story.js';
+import type { StepView } from '../../stores/steps.js';
 import { api, took, usePoll, when } from './api.js';
+import { Table } from './table.js';
 
 const num = (v: number | null) => (v === null ? '—' : String(Number(v.toFixed(4))));
 const IN_FLIGHT = ['queued', 'running', 'waiting', 'awaiting_approval'];
@@ -30,29 +32,11 @@ export function RunPage({ id, token }: { id: string; token: string }) {
     <h2>Decision</h2>
     <p>${r.reason} <span class="muted">(${r.actor}, ${when(r.createdMs)})</span></p>
     <h2>Steps</h2>
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">step</th>
-          <th scope="col">state</th>
-          <th scope="col">took</th>
-          <th scope="col">attempts</th>
-          <th scope="col">error</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${(r.steps ?? []).map(
-          (st) =>
-            html`<tr key=${st.step}>
-              <td>${st.step}</td>
-              <td>${st.state}</td>
-              <td>${took(st.startedMs, st.finishedMs)}</td>
-              <td>${st.attempts}</td>
-              <td>${st.error ?? ''}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    <${Table}
+      columns=${['step', 'state', 'took', 'attempts', 'error']}
+      items=${r.steps ?? []}
+      row=${(st: StepView) => [st.step, st.state, took(st.startedMs, st.finishedMs), st.attempts, st.error ?? '']}
+    />
     ${s.evaluation ? html`<${Evaluation} story=${s} />` : null} ${s.gate ? html`<${Gate} gate=${s.gate} />` : null}
     <h2>Training log</h2>
     <pre class="log" aria-live="polite">${logs.data || (logs.error ? 'no training log yet' : '…')}</pre>
@@ -64,33 +48,20 @@ function Evaluation({ story }: { story: RunStory }) {
   const champion = e.championVersion === null ? 'no champion' : `champion v${e.championVersion}`;
   return html`<h2>Candidate vs ${champion}</h2>
     <p class="muted">On the same ${e.rows} test rows.</p>
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">metric</th>
-          <th scope="col">candidate</th>
-          <th scope="col">champion</th>
-          <th scope="col">Δ</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${e.deltas.map(
-          (d) =>
-            html`<tr key=${d.metric}>
-              <td>${d.metric}</td>
-              <td>${num(d.candidate)}</td>
-              <td>${num(d.champion)}</td>
-              <td>${d.delta === null ? '—' : d.delta.toFixed(4)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    <${Table}
+      columns=${['metric', 'candidate', 'champion', 'Δ']}
+      items=${e.deltas}
+      row=${(d: MetricDelta) => [d.metric, num(d.candidate), num(d.champion), num(d.delta)]}
+    />`;
 }
 
 function Gate({ gate }: { gate: NonNullable<RunStory['gate']> }) {
   return html`<h2>Gate: ${gate.blessed ? 'blessed' : 'rejected'}</h2>
     <ul class="checks">
-      ${gate.checks.map((c) => html`<li class=${c.skipped ? 'skip' : c.passed ? 'pass' : 'fail'}>${c.skipped ? 'skipped' : c.passed ? 'pass' : 'FAIL'}: ${c.reason}</li>`)}
+      ${gate.checks.map((c) => {
+        const verdict = c.skipped ? 'skip' : c.passed ? 'pass' : 'fail';
+        return html`<li class=${verdict}>${verdict === 'fail' ? 'FAIL' : verdict}: ${c.reason}</li>`;
+      })}
     </ul>`;
 }
 
@@ -105,9 +76,8 @@ function Actions({ story, token, onDone }: { story: RunStory; token: string; onD
       setMessage(`${verb}: done`);
       onDone();
     } catch (err) {
-      setMessage(
-        `${verb} refused — ${(err as Error).message}${(err as { status?: number }).status === 403 ? ' (needs an admin token)' : ''}`,
-      );
+      const hint = (err as { status?: number }).status === 403 ? ' (needs an admin token)' : '';
+      setMessage(`${verb} refused — ${(err as Error).message}${hint}`);
     }
   };
   const awaiting = state === 'awaiting_approval';
@@ -116,7 +86,8 @@ function Actions({ story, token, onDone }: { story: RunStory; token: string; onD
     <label
       >Reason <input value=${reason} onInput=${(e: Event) => setReason((e.target as HTMLInputElement).value)}
     /></label>
-    ${awaiting ? html`<button onClick=${act('approve')}>Approve</button> <button onClick=${act('reject')}>Reject</button>` : null}
+    ${awaiting ? html`<button onClick=${act('approve')}>Approve</button> ` : null}
+    ${awaiting ? html`<button onClick=${act('reject')}>Reject</button> ` : null}
     <button onClick=${act('cancel')}>Cancel run</button>
     ${message ? html`<p role="status">${message}</p>` : null}
   </div>`;

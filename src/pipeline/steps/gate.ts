@@ -8,7 +8,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CandidateRejectedError } from '../../core/errors.js';
-import { evaluateGate, gateMarkdown, NO_GATE, withChecks, type GateCheck, type GateReport } from '../../core/gate.js';
+import {
+  evaluateGate,
+  gateMarkdown,
+  NO_GATE,
+  withChecks,
+  withoutDriftShare,
+  type GateReport,
+} from '../../core/gate.js';
 import { DRIFT_SHARE } from '../../core/metric-names.js';
 import { metricLookup, type Metrics } from '../../ml/metrics/evaluate-rows.js';
 import { recordCandidateOutcome } from '../../stores/candidate-outcome.js';
@@ -72,21 +79,10 @@ function judge(ctx: StepContext): GateReport {
     metric === DRIFT_SHARE && cls === undefined ? driftShare : metricLookup(m)(metric, cls);
   const rules = ctx.line.gate;
   // Without a champion's training data there is nothing to drift from: those rules are skipped, and said so.
-  const skipped: GateCheck[] =
+  const { judged, skipped } =
     driftShare === null
-      ? rules
-          .filter((g) => g.metric === DRIFT_SHARE)
-          .map(() => ({
-            name: DRIFT_SHARE,
-            kind: 'value',
-            passed: true,
-            skipped: true,
-            candidate: null,
-            champion: null,
-            reason: 'drift_share skipped: there is no champion training data to compare with (first model)',
-          }))
-      : [];
-  const judged = driftShare === null ? rules.filter((g) => g.metric !== DRIFT_SHARE) : rules;
+      ? withoutDriftShare(rules, 'there is no champion training data to compare with (first model)')
+      : { judged: rules, skipped: [] };
   const candidate = e.candidate;
   const champion = e.champion;
   const base = evaluateGate(judged, lookup(candidate), champion ? lookup(champion) : null);
