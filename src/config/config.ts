@@ -35,6 +35,8 @@ export interface RuntimeConfig {
   s3Credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null;
   /** AWS region for S3 ($AWS_REGION, default us-east-1). */
   s3Region: string;
+  /** $KUBECONFIG of the loaded environment, if set (the Kubernetes executor's second choice). */
+  kubeconfigEnv: string | null;
   /** Local root for datasets, training outputs and caches (from `artifacts: file:DIR`, else ./.refit/artifacts). */
   artifactsDir: string;
   /** Where the config was read from (for messages). */

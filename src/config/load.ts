@@ -148,6 +148,7 @@ function runtimeConfig(
     s3Endpoint: parsed.s3Endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? null,
     s3Credentials,
     s3Region: env.AWS_REGION ?? 'us-east-1',
+    kubeconfigEnv: env.KUBECONFIG ?? null,
     artifactsDir,
     source: file,
     dryRun: /^(1|true|yes)$/i.test(env.DRY_RUN ?? ''),

@@ -177,6 +177,20 @@ export const configSchema = section({
       for (const [name, line] of Object.entries(m)) lines[name] = { name, ...line };
       return lines;
     }),
-}).describe('refit configuration (refit.yaml).');
+})
+  .superRefine((c, ctx) => {
+    for (const line of Object.values(c.models)) {
+      const k = line.train.kubernetes;
+      if (line.train.executor !== 'kubernetes' || !k || k.storage || c.artifacts.startsWith('s3://')) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['models', line.name, 'train', 'kubernetes', 'storage'],
+        message:
+          'a Kubernetes Job reads its dataset and writes its model through S3: set "storage: s3://BUCKET/PREFIX" ' +
+          'here, or "artifacts: s3://..." at the top',
+      });
+    }
+  })
+  .describe('refit configuration (refit.yaml).');
 
 export type ParsedConfig = z.output<typeof configSchema>;

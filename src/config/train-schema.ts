@@ -1,6 +1,6 @@
 /**
  * Where a model line's work runs, in refit.yaml: how datasets are prepared (`prepare`), where
- * training runs (`train`: builtin, command, http, github, hf-space) and where a promoted version
+ * training runs (`train`: builtin, command, http, github, hf-space, kubernetes) and where a promoted version
  * goes (`deploy`). Every option documents its default.
  */
 import { z } from 'zod';
@@ -43,7 +43,59 @@ const http = section({
     .describe('Time between status checks; the run waits parked in between. Default "15s".'),
 }).describe('The HTTP job executor: submit, poll the status URL, download the outputs, cancel on cancel or timeout.');
 
-export const EXECUTORS = ['builtin', 'command', 'http', 'github', 'hf-space'] as const;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const quantity = z.union([z.string().min(1), z.number().positive()]);
+const kubeResources = z.strictObject({
+  requests: z.record(z.string(), quantity).optional().describe('e.g. { cpu: "2", memory: 4Gi }.'),
+  limits: z.record(z.string(), quantity).optional().describe('e.g. { memory: 8Gi, "nvidia.com/gpu": 1 }.'),
+});
+const toleration = z.strictObject({
+  key: z.string().optional(),
+  operator: z.enum(['Exists', 'Equal']).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  tolerationSeconds: z.number().int().optional(),
+});
+const kubeEnv = z.union([
+  z.string(),
+  z.strictObject({ secret: z.string().min(1), key: z.string().min(1) }).describe('A key of a Kubernetes Secret.'),
+]);
+
+const kubernetes = section({
+  image: z.string().min(1).describe('The training image, e.g. ghcr.io/acme/trainer:1.4.'),
+  command: z.array(z.string()).min(1).optional().describe("The container's argv. Default: the image's entrypoint."),
+  namespace: z
+    .string()
+    .regex(DNS_LABEL, { message: 'a namespace is lower-case letters, digits and "-"' })
+    .default('default')
+    .describe('Namespace of the Jobs. Default "default".'),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/), kubeEnv)
+    .default({})
+    .describe('Container env: plain values, or {secret, key} read from a Kubernetes Secret (never from refit).'),
+  resources: kubeResources.optional().describe('Requests and limits: cpu, memory, nvidia.com/gpu.'),
+  node_selector: z.record(z.string(), z.string()).default({}).describe('Pod nodeSelector. Default none.'),
+  tolerations: z.array(toleration).default([]).describe('Pod tolerations, as Kubernetes writes them.'),
+  service_account: z.string().optional().describe("The pod's service account. Default: the namespace's default."),
+  kubeconfig: z
+    .string()
+    .optional()
+    .describe('kubeconfig file. Default: $KUBECONFIG, else ~/.kube/config, else the in-cluster service account.'),
+  context: z.string().optional().describe("A context of the kubeconfig. Default: the file's current context."),
+  queue: z
+    .string()
+    .optional()
+    .describe('A Kueue LocalQueue: Jobs are created suspended with kueue.x-k8s.io/queue-name. Default none.'),
+  storage: z
+    .string()
+    .regex(/^s3:\/\//, { message: 'expected "s3://BUCKET/PREFIX"' })
+    .optional()
+    .describe('S3 prefix the cluster reaches for the dataset and the output. Default: `artifacts:` when it is s3://.'),
+  ttl: duration.prefault('1h').describe('ttlSecondsAfterFinished: a finished Job is deleted after this. Default "1h".'),
+  poll: duration.prefault('15s').describe('Time between checks of the Job. Default "15s".'),
+}).describe('The Kubernetes executor: one batch/v1 Job per attempt; data through S3.');
+
+export const EXECUTORS = ['builtin', 'command', 'http', 'github', 'hf-space', 'kubernetes'] as const;
 export type ExecutorName = (typeof EXECUTORS)[number];
 
 export const trainSchema = section({
@@ -52,11 +104,13 @@ export const trainSchema = section({
     .default('builtin')
     .describe(
       'Where training runs. Default "builtin" (in-process TypeScript, off the main thread); "command" any local program; ' +
-        '"http" a job API; "github" a GitHub Actions workflow; "hf-space" a Hugging Face Space.',
+        '"http" a job API; "github" a GitHub Actions workflow; "hf-space" a Hugging Face Space; ' +
+        '"kubernetes" a batch/v1 Job.',
     ),
   hf_space: hfSpace.optional(),
   github: github.optional(),
   http: http.optional(),
+  kubernetes: kubernetes.optional(),
   params: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .default({})
@@ -79,6 +133,9 @@ export const trainSchema = section({
   })
   .refine((t) => t.executor !== 'hf-space' || t.hfSpace, {
     message: 'executor "hf-space" needs "hf_space: { space, model_repo, token }"',
+  })
+  .refine((t) => t.executor !== 'kubernetes' || t.kubernetes, {
+    message: 'executor "kubernetes" needs "kubernetes: { image }"',
   });
 
 const metadataSource = z

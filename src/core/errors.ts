@@ -177,8 +177,9 @@ export function codeOf(err: unknown): ErrorCode {
   return err instanceof RefitError ? err.code : 'INTERNAL';
 }
 
+/** The code's policy, unless the error itself knows better (a failure the other side already retried). */
 export function isRetryable(err: unknown): boolean {
-  return ERROR_POLICY[codeOf(err)].retryable;
+  return err instanceof RefitError ? err.retryable : ERROR_POLICY.INTERNAL.retryable;
 }
 
 /** Exit codes of the CLI (PRODUCT.md): 0 success, 1 a run or gate failed / rows rejected, 2 bad usage or config. */

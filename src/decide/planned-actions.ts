@@ -64,6 +64,11 @@ function trainAction(line: ModelLineConfig): string {
       return `dispatch the workflow ${t.github!.workflow} in ${t.github!.repo}@${t.github!.ref} and take its artifact "${t.github!.artifact}"`;
     case 'hf-space':
       return `set REFIT_* variables on the Space ${t.hfSpace!.space}, restart it, and wait for a new commit on ${t.hfSpace!.modelRepo}`;
+    case 'kubernetes': {
+      const k = t.kubernetes!;
+      const where = `${k.namespace}${k.queue ? ` through the Kueue queue ${k.queue}` : ''}`;
+      return `upload the version to S3 and create a batch/v1 Job running ${k.image} in namespace ${where}`;
+    }
   }
 }
 

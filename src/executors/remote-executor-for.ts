@@ -1,4 +1,5 @@
 /** Picks the remote executor of a model line from its config (the one place that knows them all). */
+import { dirname, resolve } from 'node:path';
 import type { AppContext } from '../app-context.js';
 import type { ModelLineConfig } from '../config/config.js';
 import { UsageError } from '../core/errors.js';
@@ -7,11 +8,13 @@ import { hfSpaceExecutor } from './hf-space.js';
 import { httpJobExecutor } from './http-job.js';
 import type { RemoteExecutor } from './remote.js';
 import { reveal } from '../config/secret.js';
+import { findKubeconfig, KubernetesExecutor } from './kubernetes.js';
+import { S3Staging } from './s3-staging.js';
 
 /** Training runs somewhere else (the run parks between polls) rather than in this process. */
 export function isRemote(line: ModelLineConfig): boolean {
   const e = line.train.executor;
-  return e === 'http' || e === 'github' || e === 'hf-space';
+  return e === 'http' || e === 'github' || e === 'hf-space' || e === 'kubernetes';
 }
 
 export function remoteExecutorFor(app: AppContext, line: ModelLineConfig): RemoteExecutor {
@@ -28,11 +31,31 @@ export function remoteExecutorFor(app: AppContext, line: ModelLineConfig): Remot
     const cfg = { ...t.hfSpace, token: t.hfSpace.token.value };
     return hfSpaceExecutor(app.config.hubUrl, cfg, app.clock) as RemoteExecutor;
   }
+  if (t.executor === 'kubernetes' && t.kubernetes) return kubernetesExecutor(app, line, t.kubernetes);
   throw new UsageError(`models.${line.name}.train.executor "${t.executor}" is not a remote executor`);
 }
 
 /** Time between two checks of the line's remote job. */
 export function pollInterval(line: ModelLineConfig): number {
   const t = line.train;
-  return t.http?.poll ?? t.github?.poll ?? t.hfSpace?.poll ?? 30_000;
+  return t.http?.poll ?? t.github?.poll ?? t.hfSpace?.poll ?? t.kubernetes?.poll ?? 30_000;
+}
+
+type KubeLine = NonNullable<ModelLineConfig['train']['kubernetes']>;
+
+function kubernetesExecutor(app: AppContext, line: ModelLineConfig, k: KubeLine): RemoteExecutor {
+  const c = app.config;
+  const own = k.kubeconfig ? resolve(dirname(c.source), k.kubeconfig) : null;
+  const staging = new S3Staging(k.storage ?? c.artifacts, {
+    endpoint: c.s3Endpoint,
+    region: c.s3Region,
+    credentials: c.s3Credentials,
+  });
+  const cfg = {
+    ...k,
+    kubeconfig: findKubeconfig(own, c.kubeconfigEnv),
+    timeoutMs: line.train.timeout,
+    attempts: c.retry.attempts,
+  };
+  return new KubernetesExecutor(cfg, staging, app.clock, line.name, k.poll) as RemoteExecutor;
 }

@@ -3,7 +3,8 @@
  * run never blocks on it — submit (idempotent by the job key), poll (which may refine the handle,
  * e.g. once a dispatched workflow run is found), collect the outputs into the job's directory,
  * cancel. Implementations: an HTTP job API (http-job.ts), a GitHub Actions workflow
- * (github-workflow.ts) and a Hugging Face Space (hf-space.ts); remote-executor-for.ts picks one.
+ * (github-workflow.ts), a Hugging Face Space (hf-space.ts) and a Kubernetes Job (kubernetes.ts);
+ * remote-executor-for.ts picks one.
  * This module is only the interface: it imports nothing.
  */
 
@@ -22,10 +23,14 @@ export interface RemoteStatus {
   error: string | null;
   /** Where to see it (a workflow run's page). */
   url?: string | null;
+  /** A failure the remote side already retried (a Kubernetes Job past its backoff limit): refit does not. */
+  final?: boolean;
 }
 
 export interface RemoteExecutor<H = unknown> {
   name: string;
+  /** When the remote side enforces the training timeout itself, refit's own check waits this much longer. */
+  deadlineGraceMs?: number;
   submit(job: RemoteJob): Promise<H>;
   poll(handle: H): Promise<{ status: RemoteStatus; handle: H }>;
   collect(handle: H, status: RemoteStatus, outputDir: string): Promise<number>;

@@ -33,8 +33,16 @@ import {
 export const LOG_LIMIT = 65_536;
 
 export class TrainingFailedError extends RefitError {
-  constructor(readonly job: TrainingJob) {
+  /** `final`: the trainer's side already retried (a Kubernetes Job's pods): the step is not run again. */
+  constructor(
+    readonly job: TrainingJob,
+    readonly final = false,
+  ) {
     super('TRAINING_FAILED', `training ${job.id} of ${job.model} failed: ${job.error}`);
+  }
+
+  override get retryable(): boolean {
+    return !this.final;
   }
 }
 

@@ -107,7 +107,7 @@ async function pollOnce(
     });
     return (await getJob(app.store, job.id))!;
   };
-  if (now - job.startedMs > line.train.timeout) {
+  if (now - job.startedMs > line.train.timeout + (executor.deadlineGraceMs ?? 0)) {
     await executor
       .cancel(job.remote)
       .catch((err: Error) => log.warn(`could not cancel the ${executor.name} job: ${err.message}`));
@@ -127,7 +127,7 @@ async function pollOnce(
   }
   if (status.state !== 'succeeded') {
     const error = status.error ?? `the remote ${executor.name} job ${status.state}`;
-    throw new TrainingFailedError(await finish('failed', status.logs, error));
+    throw new TrainingFailedError(await finish('failed', status.logs, error), status.final === true);
   }
   const files = await executor.collect(polled.handle, status, job.outputDir);
   log.info(`remote ${executor.name} job succeeded${where}; ${files} output file(s) collected`);
