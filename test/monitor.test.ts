@@ -11,6 +11,9 @@ import type { AppContext } from '../src/app-context.js';
 import type { RefitEvent } from '../src/core/glossary.js';
 import { ManualClock } from '../src/core/ports/clock.js';
 import { monitorAll } from '../src/monitor/monitor.js';
+import { renderStatus } from '../src/report/human.js';
+import { readStatus } from '../src/status/status.js';
+import { monitorVerdicts } from '../src/stores/monitor-verdicts.js';
 import { deliverDue } from '../src/notify/outbox.js';
 import { promote, registerVersion } from '../src/registry/registry.js';
 import { aliasHistory } from '../src/stores/aliases.js';
@@ -121,6 +124,21 @@ describe.each(DIALECTS)('monitoring (%s)', (dialect) => {
     const decisions = await app.store.db.selectFrom('decisions').selectAll().where('actor', '=', 'monitor').execute();
     expect(decisions).toHaveLength(1);
     expect(decisions[0]!.action).toBe('rollback');
+    // The instance that lost the race says it did nothing, and why; none claims an alert it did not send.
+    expect(actions.filter((a) => a === 'alerted')).toEqual([]);
+    const lost = results.flat().filter((x) => x !== rolled);
+    for (const x of lost) expect(x.reason).toMatch(/not rolled back here|v1 replaced no earlier champion/);
+    // What status and GET /v1/models/:model show: the last pass, and the last verdict that acted.
+    const seen = await monitorVerdicts(app.store, 'spam');
+    expect(seen.lastAction).toMatchObject({ action: 'rolled_back', champion: 2, previous: 1 });
+    expect(seen.lastAction!.numbers).toMatchObject({ championN: 400, previousN: 1000 });
+    expect(seen.lastAction!.numbers!.pValue).toBeLessThan(0.01);
+    expect(seen.last).toMatchObject({ champion: 1, action: 'none' });
+    const status = renderStatus(await readStatus(app));
+    expect(status).toMatch(/spam: monitor .* no action — v1 replaced no earlier champion/);
+    expect(status).toMatch(
+      /last action .*: rolled back v2 to v1 — v2 accuracy 0\.6750 on 400 .*\[n 400 vs 1000, z [\d.]+, p /,
+    );
   });
 
   it('a drop inside the margin changes nothing; action "alert" alerts once and moves nothing', async () => {

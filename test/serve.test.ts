@@ -125,6 +125,10 @@ describe('refit serve', () => {
     ]);
     const versions = await (await call('/v1/models/spam/versions', { token: READ })).json();
     expect(versions[0]).toMatchObject({ version: 1, aliases: ['champion'] });
+    const line = await (await call('/v1/models/spam', { token: READ })).json();
+    expect(line).toMatchObject({ model: 'spam', champion: 1, versions: 1, aliases: { champion: 1 } });
+    expect(line.monitor).toHaveProperty('last');
+    expect((await call('/v1/models/nope', { token: READ })).status).toBe(404);
     expect((await call('/v1/models/spam/promote', { method: 'POST', token: ADMIN, body: { version: 9 } })).status).toBe(
       404,
     );

@@ -144,6 +144,14 @@ export const ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/v1/models/{model}',
+    scope: 'read',
+    summary: "A model line's status: evidence, champion, budget, runs in flight, decisions, monitor verdicts, aliases",
+    params: [model],
+    responses: { 200: 'the line', 404: 'unknown model line' },
+  },
+  {
+    method: 'get',
     path: '/v1/models/{model}/versions',
     scope: 'read',
     summary: 'Registered versions with aliases',

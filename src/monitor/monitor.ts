@@ -13,6 +13,7 @@ import { rollback } from '../registry/registry.js';
 import { championOf, replacedBy } from '../stores/aliases.js';
 import { recordMonitorDecision } from '../stores/decisions.js';
 import { versionAccuracy } from '../stores/monitoring.js';
+import { recordMonitorVerdict, type MonitorVerdict } from '../stores/monitor-verdicts.js';
 import { testDegradation, type Accuracy, type DegradationVerdict } from './degradation.js';
 import { checkProductionDrift, type ProductionDrift } from './production-drift.js';
 
@@ -31,10 +32,34 @@ export async function monitorAll(app: AppContext): Promise<MonitorResult[]> {
   const out: MonitorResult[] = [];
   for (const line of Object.values(app.config.models)) {
     const r = await monitorLine(app, line);
+    await recordMonitorVerdict(app.store, verdictRecord(r, app.clock.now()));
     if (r.champion !== null && r.action !== 'rolled_back') r.drift = await checkProductionDrift(app, line, r.champion);
     out.push(r);
   }
   return out;
+}
+
+/** What is kept of a pass: the versions, the numbers behind the verdict, the action and why. */
+function verdictRecord(r: MonitorResult, atMs: number): MonitorVerdict {
+  const v = r.verdict;
+  const numbers = v && {
+    championAccuracy: v.champion.accuracy,
+    previousAccuracy: v.previous.accuracy,
+    championN: v.champion.n,
+    previousN: v.previous.n,
+    drop: v.drop,
+    z: v.z === null || Number.isFinite(v.z) ? v.z : null,
+    pValue: v.pValue,
+  };
+  return {
+    model: r.model,
+    atMs,
+    champion: r.champion,
+    previous: r.previous,
+    action: r.action,
+    reason: r.reason,
+    numbers,
+  };
 }
 
 export async function onlineAccuracy(app: AppContext, line: ModelLineConfig, version: number): Promise<Accuracy> {
@@ -79,19 +104,20 @@ async function actOnDegradation(
     const change = await rollback(app, model, 'monitor', verdict.reason, { expectChampion: champion }).catch(
       (err: Error) => ({ changed: false, reason: err.message }),
     );
-    if (change.changed) {
-      action = 'rolled_back';
-      const id = `dec_monitor_${model}_v${champion}`;
-      const details = event.data;
-      await recordMonitorDecision(app.store, {
-        id,
-        model,
-        action: 'rollback',
-        reason: verdict.reason,
-        details,
-        atMs: app.clock.now(),
-      });
+    if (!change.changed) {
+      // Another instance moved the champion first: this pass did nothing, and says so.
+      const reason = `${verdict.reason}; not rolled back here: ${change.reason}`;
+      return { model, champion, previous, verdict, action: 'none', reason };
     }
+    action = 'rolled_back';
+    await recordMonitorDecision(app.store, {
+      id: `dec_monitor_${model}_v${champion}`,
+      model,
+      action: 'rollback',
+      reason: verdict.reason,
+      details: event.data,
+      atMs: app.clock.now(),
+    });
   } else if (!fresh) {
     // Already alerted on this version: say so once, not on every tick.
     return { model, champion, previous, verdict, action: 'none', reason: `${verdict.reason} (already alerted)` };

@@ -4,6 +4,7 @@ import { formatDuration } from '../core/duration.js';
 import { formatNumber } from '../core/triggers.js';
 import type { DecideResult, ModelOutcome } from '../decide/decide-all.js';
 import type { MonitorResult } from '../monitor/monitor.js';
+import type { MonitorVerdict } from '../stores/monitor-verdicts.js';
 import type { IngestSummary } from '../ingest/ingest.js';
 import type { StatusReport } from '../status/status.js';
 import type { DriftReport } from '../ml/drift/report.js';
@@ -295,6 +296,21 @@ export function renderIngest(s: IngestSummary): string {
   return lines.join('\n');
 }
 
+/** One monitor verdict on one line: what it did (or that it did nothing) and the numbers behind it. */
+export function monitorSays(v: MonitorVerdict): string {
+  const did =
+    v.action === 'rolled_back'
+      ? `rolled back v${v.champion} to v${v.previous}`
+      : v.action === 'alerted'
+        ? `alerted on v${v.champion} (not rolled back)`
+        : 'no action';
+  const n = v.numbers;
+  const z = n?.z === null || n?.z === undefined ? '' : `, z ${n.z.toFixed(2)}`;
+  const p = n?.pValue === null || n?.pValue === undefined ? '' : `, p ${n.pValue.toPrecision(3)}`;
+  const stats = n ? ` [n ${n.championN} vs ${n.previousN}${z}${p}]` : '';
+  return `${did} — ${v.reason}${stats}`;
+}
+
 export function renderStatus(st: StatusReport): string {
   const lines = [`store ${st.store} (${st.dialect}) · config ${st.config} · ${iso(st.atMs)}`, ''];
   const table = new Table({
@@ -324,6 +340,10 @@ export function renderStatus(st: StatusReport): string {
   }
   lines.push(table.toString());
   for (const m of st.models) {
+    const { last, lastAction } = m.monitor;
+    if (last) lines.push('', `${m.model}: monitor ${iso(last.atMs)} ${monitorSays(last)}`);
+    if (lastAction && lastAction !== last && lastAction.atMs !== last?.atMs)
+      lines.push(`  last action ${iso(lastAction.atMs)}: ${monitorSays(lastAction)}`);
     if (m.lastDecisions.length === 0) continue;
     lines.push('', `${m.model}: last decisions`);
     for (const d of m.lastDecisions) lines.push(`  ${iso(d.atMs)} ${d.action.padEnd(7)} by ${d.actor}: ${d.reason}`);

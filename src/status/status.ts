@@ -8,6 +8,7 @@ import { readDecisionFacts } from '../stores/decision-facts.js';
 import { listDecisions } from '../stores/decisions.js';
 import { evidenceTotals } from '../stores/predictions.js';
 import { listRuns } from '../stores/runs.js';
+import { monitorVerdicts, type MonitorVerdict } from '../stores/monitor-verdicts.js';
 import { readEvidenceCounts, readWindowAccuracy } from '../stores/signals.js';
 
 export interface ModelStatus {
@@ -23,6 +24,8 @@ export interface ModelStatus {
   budget: { tokens: number; capacity: number; cost: number; rejections: number };
   runsInFlight: { id: string; state: string; createdMs: number }[];
   lastDecisions: { atMs: number; action: string; actor: string; reason: string; runId: string | null }[];
+  /** The last monitoring verdict, and the last one that rolled back or alerted. */
+  monitor: { last: MonitorVerdict | null; lastAction: MonitorVerdict | null };
 }
 
 export interface StatusReport {
@@ -40,9 +43,10 @@ export async function readStatus(app: AppContext): Promise<StatusReport> {
   return { atMs: nowMs, store: app.store.displayUrl, dialect: app.store.dialect, config: app.config.source, models };
 }
 
-async function lineStatus(app: AppContext, line: ModelLineConfig, nowMs: number): Promise<ModelStatus> {
+/** One model line's status (`GET /v1/models/:model`). */
+export async function lineStatus(app: AppContext, line: ModelLineConfig, nowMs: number): Promise<ModelStatus> {
   const { store } = app;
-  const [totals, since, window, facts, inflight, decisions, champion] = await Promise.all([
+  const [totals, since, window, facts, inflight, decisions, champion, monitor] = await Promise.all([
     evidenceTotals(store, line.name),
     readEvidenceCounts(store, line.name, line.evidence.minReviewerConfidence),
     readWindowAccuracy(store, line, nowMs),
@@ -50,6 +54,7 @@ async function lineStatus(app: AppContext, line: ModelLineConfig, nowMs: number)
     listRuns(store, { model: line.name, states: IN_FLIGHT_STATES }),
     listDecisions(store, { model: line.name, limit: 5 }),
     championOf(store, line.name),
+    monitorVerdicts(store, line.name),
   ]);
   const b = checkBudget(line.budget, facts.budget, nowMs, 0, false);
   return {
@@ -69,5 +74,6 @@ async function lineStatus(app: AppContext, line: ModelLineConfig, nowMs: number)
       reason: d.reason,
       runId: d.runId,
     })),
+    monitor,
   };
 }

@@ -289,6 +289,19 @@ export interface ApprovalsTable {
   at_ms: Ms;
 }
 
+export interface MonitorVerdictsTable {
+  model: string;
+  /** last | acted */
+  slot: string;
+  at_ms: Ms;
+  champion: number | null;
+  previous: number | null;
+  action: string;
+  reason: string;
+  /** JSON: accuracies, n, drop, z, p (null without a comparison). */
+  numbers: string;
+}
+
 export interface Database {
   model_lines: ModelLinesTable;
   predictions: PredictionsTable;
@@ -312,6 +325,7 @@ export interface Database {
   shadow_predictions: ShadowPredictionsTable;
   monitor_state: MonitorStateTable;
   approvals: ApprovalsTable;
+  monitor_verdicts: MonitorVerdictsTable;
 }
 
 export type { Generated };

@@ -27,6 +27,7 @@ import * as m000006 from './migrations/000006_run_engine.js';
 import * as m000007 from './migrations/000007_notify_serving.js';
 import * as m000008 from './migrations/000008_step_position.js';
 import * as m000009 from './migrations/000009_approvals.js';
+import * as m000010 from './migrations/000010_monitor_verdicts.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '000007_notify_serving': m000007,
   '000008_step_position': m000008,
   '000009_approvals': m000009,
+  '000010_monitor_verdicts': m000010,
 };
 
 const INT8_OID = 20;

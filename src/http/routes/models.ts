@@ -1,5 +1,6 @@
 /**
- * Model lines over HTTP: `GET /v1/models/:model/versions` (read); `POST .../promote`,
+ * Model lines over HTTP: `GET /v1/models/:model` (its status, monitor verdicts, aliases) and
+ * `GET /v1/models/:model/versions` (read); `POST .../promote`,
  * `.../rollback` and `.../retrain` (admin) — a manual or webhook trigger (e.g. from
  * `repository_dispatch`) that queues a run and advances it in the background.
  */
@@ -9,6 +10,8 @@ import { decideAll } from '../../decide/decide-all.js';
 import { advanceDueRuns } from '../../pipeline/tick.js';
 import { promote, rollback } from '../../registry/registry.js';
 import { listVersions } from '../../stores/versions.js';
+import { aliasesOf } from '../../stores/aliases.js';
+import { lineStatus } from '../../status/status.js';
 import type { RouteContext } from './context.js';
 
 export function modelRoutes(server: FastifyInstance, rc: RouteContext): void {
@@ -17,6 +20,15 @@ export function modelRoutes(server: FastifyInstance, rc: RouteContext): void {
     if (!Object.hasOwn(app.config.models, model)) throw new NotFoundError(`unknown model line "${model}"`);
     return app.config.models[model]!;
   };
+  server.get('/v1/models/:model', { preHandler: rc.auth('read') }, async (req) => {
+    const { model } = req.params as { model: string };
+    const [status, versions, aliases] = await Promise.all([
+      lineStatus(app, line(model), app.clock.now()),
+      listVersions(app.store, { model: line(model).name }),
+      aliasesOf(app.store, line(model).name),
+    ]);
+    return { ...status, versions: versions.length, aliases: Object.fromEntries(aliases) };
+  });
   server.get('/v1/models/:model/versions', { preHandler: rc.auth('read') }, async (req) => {
     const { model } = req.params as { model: string };
     return listVersions(app.store, { model: line(model).name });
