@@ -125,6 +125,13 @@ describe('refit serve', () => {
     ]);
     const versions = await (await call('/v1/models/spam/versions', { token: READ })).json();
     expect(versions[0]).toMatchObject({ version: 1, aliases: ['champion'] });
+    const page = await call(`/v1/runs/${run}/reports/validation.html`, { token: READ });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(await page.text()).toMatch(/<title>Dataset validation /);
+    expect((await call(`/v1/runs/${run}/reports/validation.html`)).status).toBe(401);
+    for (const bad of ['refit.yaml', '..%2F..%2Frefit.yaml', 'gate.html'])
+      expect((await call(`/v1/runs/${run}/reports/${bad}`, { token: READ })).status).toBe(404);
     const line = await (await call('/v1/models/spam', { token: READ })).json();
     expect(line).toMatchObject({ model: 'spam', champion: 1, versions: 1, aliases: { champion: 1 } });
     expect(line.monitor).toHaveProperty('last');

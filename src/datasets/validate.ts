@@ -258,13 +258,25 @@ function nullRatesCheck(all: Row[], maxNullRate: number): ValidationCheck {
   return check('null_rates', 'pass', `null rates ${pct(nullRates) || 'n/a'}`);
 }
 
+/** The inputs of a version's train split (what drift compares), or null without one. */
+export function trainInputs(dir: string | null): Record<string, unknown>[] | null {
+  if (!dir || !existsSync(join(dir, 'train.jsonl'))) return null;
+  const rows: Record<string, unknown>[] = [];
+  for (const line of readFileSync(join(dir, 'train.jsonl'), 'utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      rows.push((JSON.parse(line).input ?? {}) as Record<string, unknown>);
+    } catch {
+      /* reported by the files check */
+    }
+  }
+  return rows;
+}
+
 /** Drift of the train split against the reference version's (a warning, and the gate's drift_share). */
 function driftCheck(referenceDir: string | null, train: Row[]): { check: ValidationCheck; report: DriftReport } | null {
-  if (!referenceDir || !existsSync(join(referenceDir, 'train.jsonl'))) return null;
-  const ref = readFileSync(join(referenceDir, 'train.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l).input as Record<string, unknown>);
+  const ref = trainInputs(referenceDir);
+  if (!ref) return null;
   const cur = train.map((r) => (r.input ?? {}) as Record<string, unknown>);
   if (!ref.length || !cur.length) return null;
   const d = driftReport(ref, cur);

@@ -105,6 +105,14 @@ export const ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/v1/runs/{id}/reports/{file}',
+    scope: 'read',
+    summary: "A run's report: validation.html|md|json, gate.md|json (HTML served with a no-script CSP)",
+    params: [runId, { name: 'file', in: 'path', type: 'string', required: true }],
+    responses: { 200: 'the report', 404: 'unknown run, report or file name' },
+  },
+  {
+    method: 'get',
     path: '/v1/runs/{id}/logs',
     scope: 'read',
     summary: "The run's training log as text; ?follow=true (the string) streams new lines until the job ends",

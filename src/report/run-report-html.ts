@@ -14,29 +14,15 @@ import {
   stepRows,
   thinned,
   titleOf,
-  type Cell,
 } from './run-report-parts.js';
 import { escapeHtml as e } from './html-escape.js';
+import { htmlPage, htmlTable } from './html-page.js';
 import type { RunStory } from './run-story.js';
 import { lineChart, type ChartMark } from './svg-chart.js';
 
 const CHART_POINTS = 400;
 
-function table(head: Cell[], rows: Cell[][], caption?: string): string {
-  if (rows.length === 0) return '';
-  const th = head.map((h) => `<th scope="col">${e(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('\n');
-  const cap = caption ? `<caption>${e(caption)}</caption>` : '';
-  return `<table>${cap}<thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-}
-
-const STYLE = `body { font: 14px/1.45 system-ui, sans-serif; max-width: 980px; margin: 2rem auto; padding: 0 1rem; color: #1f2328; }
-h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 1.6rem; border-bottom: 1px solid #d0d7de; }
-table { border-collapse: collapse; margin: .5rem 0; }
-td, th { border: 1px solid #d0d7de; padding: 3px 8px; vertical-align: top; }
-thead th { background: #f6f8fa; text-align: left; } caption { text-align: left; font-weight: 600; padding: 4px 0; }
-blockquote { margin: 0; padding: .4rem .8rem; border-left: 4px solid #d0d7de; background: #f6f8fa; }
-pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; } svg { max-width: 100%; height: auto; }`;
+const table = htmlTable;
 
 export function runHtml(s: RunStory): string {
   const sections = [
@@ -50,25 +36,7 @@ export function runHtml(s: RunStory): string {
     chartHtml(s),
   ];
   const outcome = s.run.outcome ? `<blockquote>${e(s.run.outcome)}</blockquote>` : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(titleOf(s))}</title>
-<style>
-${STYLE}
-</style>
-</head>
-<body>
-<main>
-<h1>${e(titleOf(s))}</h1>
-${outcome}
-${sections.filter(Boolean).join('\n')}
-</main>
-</body>
-</html>
-`;
+  return htmlPage(titleOf(s), `${outcome}\n${sections.filter(Boolean).join('\n')}`);
 }
 
 function decisionHtml(s: RunStory): string {

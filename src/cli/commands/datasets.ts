@@ -6,6 +6,8 @@ import { DatasetInvalidError, NotFoundError, UpstreamRejectedError, UsageError }
 import { readMetadata } from '../../datasets/build.js';
 import { buildNow } from '../../datasets/build-now.js';
 import { validateDataset, validationMarkdown, type ValidationRules } from '../../datasets/validate.js';
+import { validationPageFor } from '../../report/drift-html.js';
+import { writeReportFile } from './write-report-file.js';
 import { findDataset, listDatasets } from '../../stores/datasets.js';
 import { loadConfig } from '../../config/load.js';
 import type { CliContext } from '../context.js';
@@ -76,8 +78,9 @@ function registerValidate(program: Command, ctx: CliContext): void {
     .argument('<dir>', 'directory with train/eval/test.jsonl and dataset_metadata.json')
     .option('--model <model>', 'model line whose rules apply (default: from the metadata, else generic rules)')
     .option('--reference <dir>', 'previous version to check drift against')
-    .option('--out <dir>', 'also write validation.json and validation.md here')
-    .action(async (dirArg: string, opts: { model?: string; reference?: string; out?: string }) => {
+    .option('--out <dir>', 'also write validation.json, validation.md and validation.html here')
+    .option('--html <file>', 'also write the self-contained HTML report here')
+    .action(async (dirArg: string, opts: { model?: string; reference?: string; out?: string; html?: string }) => {
       const dir = resolve(ctx.io.cwd, dirArg);
       if (!existsSync(dir)) throw new UsageError(`${dirArg} does not exist`);
       const rules = rulesFor(ctx, dir, opts);
@@ -87,7 +90,10 @@ function registerValidate(program: Command, ctx: CliContext): void {
         mkdirSync(out, { recursive: true });
         writeFileSync(join(out, 'validation.json'), JSON.stringify(report, null, 2) + '\n');
         writeFileSync(join(out, 'validation.md'), validationMarkdown(report));
+        writeFileSync(join(out, 'validation.html'), validationPageFor(report, rules.referenceDir ?? null, dir));
       }
+      if (opts.html)
+        writeReportFile(resolve(ctx.io.cwd, opts.html), validationPageFor(report, rules.referenceDir ?? null, dir));
       ctx.reporter().report({ kind: 'validation', report });
       if (!report.passed)
         throw new DatasetInvalidError(`dataset validation failed: ${report.failures.length} check(s)`);

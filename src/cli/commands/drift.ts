@@ -1,4 +1,4 @@
-/** `refit drift --reference FILE --current FILE`: Evidently-style per-column drift report. */
+/** `refit drift --reference FILE --current FILE [--html OUT]`: Evidently-style per-column drift report. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RefitError, UsageError } from '../../core/errors.js';
@@ -6,6 +6,8 @@ import { readTable } from '../../data/read-table.js';
 import { driftReport, type ColumnOverride } from '../../ml/drift/report.js';
 import type { DriftMethod } from '../../ml/drift/tests.js';
 import type { CliContext } from '../context.js';
+import { driftHtml } from '../../report/drift-html.js';
+import { writeReportFile } from './write-report-file.js';
 
 const METHODS: DriftMethod[] = ['ks', 'chisquare', 'z', 'wasserstein', 'jensenshannon', 'psi'];
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -22,6 +24,7 @@ export function registerDrift(program: Command, ctx: CliContext): void {
     .option('--text <column>', 'treat a column as free text (repeatable)', collect, [])
     .option('--share <value>', 'dataset drift when this share of columns drifted', '0.5')
     .option('--fail-on-drift', 'exit 1 when the dataset drifted')
+    .option('--html <file>', 'also write a self-contained HTML report (per-column histograms) here')
     .action(
       async (opts: {
         reference: string;
@@ -32,6 +35,7 @@ export function registerDrift(program: Command, ctx: CliContext): void {
         text: string[];
         share: string;
         failOnDrift?: boolean;
+        html?: string;
       }) => {
         const overrides: Record<string, ColumnOverride> = {};
         const at = (c: string) => (overrides[c] ??= {});
@@ -60,6 +64,7 @@ export function registerDrift(program: Command, ctx: CliContext): void {
           overrides,
           shareThreshold: share,
         });
+        if (opts.html) writeReportFile(resolve(ctx.io.cwd, opts.html), driftHtml(report, reference, current));
         ctx.reporter().report({ kind: 'drift', report });
         if (opts.failOnDrift && report.datasetDrift)
           throw new RefitError(

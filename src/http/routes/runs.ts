@@ -2,8 +2,11 @@
  * `GET /v1/runs` and `GET /v1/runs/:id` (scope read): the runs' read model, the same as `refit
  * runs --json`; `POST /v1/runs/:id/approve|reject|cancel` (admin), the same as `refit approve`,
  * `refit reject` and `refit cancel`, recorded with the token's name as the actor;
- * `GET /v1/runs/:id/logs[?follow=true]` (read): the run's training log as text, streamed while it runs.
+ * `GET /v1/runs/:id/logs[?follow=true]` (read): the run's training log as text, streamed while it runs;
+ * `GET /v1/runs/:id/reports/:file` (read): its validation and gate reports (named files only).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../core/errors.js';
 import { cancelRun, judgeRun } from '../../pipeline/control.js';
@@ -14,6 +17,15 @@ import { jobOf, logChunks } from '../../training/job-logs.js';
 import type { RouteContext } from './context.js';
 
 const MAX_LIMIT = 500;
+
+/** The files of a run's reports folder that can be read over HTTP, and their types. */
+const REPORT_FILES: Record<string, string> = {
+  'validation.html': 'text/html; charset=utf-8',
+  'validation.md': 'text/markdown; charset=utf-8',
+  'validation.json': 'application/json',
+  'gate.md': 'text/markdown; charset=utf-8',
+  'gate.json': 'application/json',
+};
 
 export function runRoutes(server: FastifyInstance, rc: RouteContext): void {
   server.get('/v1/runs', { preHandler: rc.auth('read') }, async (req) => {
@@ -57,6 +69,19 @@ export function runRoutes(server: FastifyInstance, rc: RouteContext): void {
     // Chunked: each new piece of the log as it is written, until the job ends.
     const { Readable } = await import('node:stream');
     return reply.send(Readable.from(logChunks(rc.app, id, true)));
+  });
+  server.get('/v1/runs/:id/reports/:file', { preHandler: rc.auth('read') }, async (req, reply) => {
+    const { id, file } = req.params as { id: string; file: string };
+    const type = REPORT_FILES[file];
+    if (!type) throw new NotFoundError(`no report "${file}": one of ${Object.keys(REPORT_FILES).join(', ')}`);
+    const run = await getRun(rc.app.store, id, { steps: false });
+    if (!run) throw new NotFoundError(`no run ${id}: see GET /v1/runs`);
+    const path = join(rc.app.config.artifactsDir, 'reports', run.model, run.id, file);
+    if (!existsSync(path)) throw new NotFoundError(`run ${id} has no ${file} (it did not reach that step)`);
+    // A report is data, never a page that runs code: no script, no external fetch, in any browser.
+    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    reply.header('x-content-type-options', 'nosniff');
+    return reply.type(type).send(readFileSync(path));
   });
   server.post('/v1/runs/:id/cancel', { preHandler: rc.auth('admin') }, async (req) => {
     const { id } = req.params as { id: string };

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DatasetInvalidError } from '../../core/errors.js';
 import { validateDataset, validationMarkdown } from '../../datasets/validate.js';
 import { championVersion } from '../../registry/registry.js';
+import { validationPageFor } from '../../report/drift-html.js';
 import { findDataset } from '../../stores/datasets.js';
 import type { PipelineStep, StepContext } from '../step.js';
 import { STEP } from '../step-ids.js';
@@ -40,6 +41,7 @@ export const validate: PipelineStep<z.infer<typeof Result>> = {
     const dir = reportsDir(ctx);
     writeFileSync(join(dir, 'validation.json'), JSON.stringify(report, null, 2) + '\n');
     writeFileSync(join(dir, 'validation.md'), validationMarkdown(report));
+    writeFileSync(join(dir, 'validation.html'), validationPageFor(report, reference, dataset.location));
     if (!report.passed) {
       throw new DatasetInvalidError(`dataset ${dataset.tag} failed validation: ${report.failures.join('; ')}`);
     }
