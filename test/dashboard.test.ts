@@ -4,7 +4,10 @@
  * a run's page with its steps, gate and log; approval refused with a read token and done with an
  * admin one, the page following the run to its end; readable on a phone's width.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
@@ -28,6 +31,9 @@ models:
 const examples = spamExamples(60);
 
 const haveChromium = existsSync('/usr/bin/chromium');
+const require = createRequire(import.meta.url);
+/** Where the suite leaves a screenshot of each page (README: "The dashboard"). */
+const SHOTS = join(__dirname, '..', 'test-results', 'screenshots');
 let dir: string;
 let app: AppContext;
 let svc: Service;
@@ -96,6 +102,76 @@ describe.skipIf(!haveChromium && !process.env.CI)('the dashboard', () => {
     await page.goto(svc.url + '/#/');
     await expect.poll(() => page.getByRole('region', { name: 'spam' }).textContent()).toContain('v1');
     expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('the line page: promote and rollback with an admin token, seen live in a second page, refused without', async () => {
+    const v1 = JSON.parse((await cli(['models', 'show', 'spam', '1', '--json'], { cwd: dir })).stdout);
+    const metrics = join(dir, 'v2-metrics.json');
+    writeFileSync(metrics, JSON.stringify({ ...v1.metrics, accuracy: Math.max(0, v1.metrics.accuracy - 0.1) }));
+    const reg = await cli(
+      ['models', 'register', 'spam', '--artifact', v1.artifact.uri.replace(/^file:/, ''), '--metrics', metrics],
+      {
+        cwd: dir,
+      },
+    );
+    expect(reg.code, reg.stderr).toBe(0);
+    const errors: string[] = [];
+    const watcher = await browser.newPage();
+    const admin = await browser.newPage();
+    for (const p of [watcher, admin]) p.on('pageerror', (e) => errors.push(e.message));
+    const champion = (p: Page) => p.getByTestId('champion').textContent();
+    await signIn(watcher, READ);
+    await watcher.goto(`${svc.url}/#/lines/spam`);
+    await expect.poll(() => champion(watcher)).toBe('v1');
+    await watcher.getByRole('button', { name: 'Promote v2' }).click();
+    await expect.poll(() => watcher.getByRole('status').textContent()).toMatch(/promote refused — 403.*admin token/);
+    expect(await champion(watcher)).toBe('v1');
+
+    await signIn(admin, ADMIN);
+    await admin.goto(`${svc.url}/#/lines/spam`);
+    await expect.poll(() => champion(admin)).toBe('v1');
+    await admin.getByRole('button', { name: 'Promote v2' }).click();
+    await expect.poll(() => champion(admin)).toBe('v2');
+    await expect.poll(() => champion(watcher), { timeout: 10_000 }).toBe('v2'); // live, without a reload
+    await admin.getByRole('button', { name: 'Roll back the champion' }).click();
+    await expect.poll(() => champion(watcher), { timeout: 10_000 }).toBe('v1');
+    const history = watcher.locator('table', { hasText: 'alias' }).last();
+    await expect.poll(() => history.textContent()).toMatch(/championv2 → v1rollbackhttp:alice/);
+    expect(await history.textContent()).toMatch(/championv1 → v2promotehttp:alice/);
+
+    // Metrics across versions (uPlot) and the side-by-side table.
+    expect(await watcher.locator('.chart .uplot').count()).toBeGreaterThanOrEqual(1);
+    const side = await watcher.locator('table', { hasText: 'Δ (B − A)' }).textContent();
+    expect(side).toMatch(/accuracy/);
+    await mkdir(SHOTS, { recursive: true });
+    await watcher.screenshot({ path: join(SHOTS, 'line.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await watcher.close();
+    await admin.close();
+  }, 90_000);
+
+  it('every page passes axe-core (WCAG 2 A and AA: no serious or critical finding); screenshots of each', async () => {
+    const page = await browser.newPage();
+    await signIn(page, READ);
+    const pages = { overview: '/#/', line: '/#/lines/spam', run: `/#/runs/${runId}` };
+    await mkdir(SHOTS, { recursive: true });
+    for (const [name, path] of Object.entries(pages)) {
+      await page.goto(svc.url + path);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+      const found = await page.evaluate(async () => {
+        const axe = (globalThis as unknown as { axe: { run(o: object): Promise<{ violations: any[] }> } }).axe;
+        const r = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+      });
+      const serious = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(serious, `${name}: ${JSON.stringify(found)}`).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+      const size = (await stat(join(SHOTS, `${name}.png`))).size;
+      expect(size).toBeGreaterThan(10_000);
+    }
     await page.close();
   }, 90_000);
 

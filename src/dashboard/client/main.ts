@@ -1,19 +1,23 @@
 /// <reference lib="dom" />
 /**
- * The dashboard's entry: a token bar (the token lives in this browser session only) and two
- * pages by the URL's hash — `#/` the overview, `#/runs/RUN` one run.
+ * The dashboard's entry: a token bar (the token lives in this browser session only) and three
+ * pages by the URL's hash — `#/` the overview, `#/lines/MODEL` one model line and its registry,
+ * `#/runs/RUN` one run.
  */
 import { html, render } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { getToken, saveToken } from './api.js';
 import { Overview } from './overview.js';
+import { LinePage } from './line-page.js';
 import { RunPage } from './run-page.js';
 
-type Route = { page: 'overview' } | { page: 'run'; id: string };
+type Route = { page: 'overview' } | { page: 'run'; id: string } | { page: 'line'; model: string };
 
 function route(): Route {
-  const m = /^#\/runs\/([\w-]+)/.exec(location.hash);
-  return m ? { page: 'run', id: m[1]! } : { page: 'overview' };
+  const run = /^#\/runs\/([\w-]+)/.exec(location.hash);
+  if (run) return { page: 'run', id: run[1]! };
+  const line = /^#\/lines\/([^/]+)/.exec(location.hash);
+  return line ? { page: 'line', model: decodeURIComponent(line[1]!) } : { page: 'overview' };
 }
 
 function TokenBar({ token, onToken }: { token: string; onToken: (t: string) => void }) {
@@ -48,9 +52,13 @@ function App() {
       </p>`
     : where.page === 'run'
       ? html`<${RunPage} id=${where.id} token=${token} />`
-      : html`<${Overview} token=${token} />`;
+      : where.page === 'line'
+        ? html`<${LinePage} model=${where.model} token=${token} />`
+        : html`<${Overview} token=${token} />`;
   return html`<header><a class="brand" href="#/">refit</a><${TokenBar} token=${token} onToken=${use} /></header>
     <main>${page}</main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = ''; // the shell's "Loading…" line
+render(html`<${App} />`, root);

@@ -32,7 +32,7 @@ function LineCard({ line, token }: { line: ModelStatus; token: string }) {
   const last = line.lastDecisions[0];
   const chartTitle = `${line.model} online accuracy by day`;
   return html`<section class="card" aria-labelledby=${`line-${line.model}`}>
-    <h2 id=${`line-${line.model}`}>${line.model}</h2>
+    <h2 id=${`line-${line.model}`}><a href=${`#/lines/${encodeURIComponent(line.model)}`}>${line.model}</a></h2>
     <dl class="facts">
       <dt>champion</dt>
       <dd>${line.champion === null ? 'none yet' : `v${line.champion}`}</dd>
@@ -44,6 +44,11 @@ function LineCard({ line, token }: { line: ModelStatus; token: string }) {
       <dd>${line.runsInFlight.length === 0 ? 'none' : line.runsInFlight.map(inFlight)}</dd>
     </dl>
     ${last ? html`<p class="decision"><strong>${last.action}</strong> ${when(last.atMs)}: ${last.reason}</p>` : null}
+    ${
+      line.monitor.last
+        ? html`<p class="muted">monitor, last pass ${when(line.monitor.last.atMs)}: ${line.monitor.last.reason}</p>`
+        : null
+    }
     ${timeline.data ? html`<${AccuracyChart} timeline=${timeline.data} title=${chartTitle} />` : null}
   </section>`;
 }

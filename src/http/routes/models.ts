@@ -10,9 +10,13 @@ import { decideAll } from '../../decide/decide-all.js';
 import { advanceDueRuns } from '../../pipeline/tick.js';
 import { promote, rollback } from '../../registry/registry.js';
 import { listVersions } from '../../stores/versions.js';
-import { aliasesOf } from '../../stores/aliases.js';
+import { aliasesOf, aliasHistory } from '../../stores/aliases.js';
+import { actorOf } from '../auth.js';
 import { lineStatus } from '../../status/status.js';
 import type { RouteContext } from './context.js';
+
+/** Alias moves shown with a line, newest first. */
+const HISTORY_LIMIT = 50;
 
 export function modelRoutes(server: FastifyInstance, rc: RouteContext): void {
   const { app } = rc;
@@ -22,12 +26,15 @@ export function modelRoutes(server: FastifyInstance, rc: RouteContext): void {
   };
   server.get('/v1/models/:model', { preHandler: rc.auth('read') }, async (req) => {
     const { model } = req.params as { model: string };
-    const [status, versions, aliases] = await Promise.all([
+    const name = line(model).name;
+    const [status, versions, aliases, history] = await Promise.all([
       lineStatus(app, line(model), app.clock.now()),
-      listVersions(app.store, { model: line(model).name }),
-      aliasesOf(app.store, line(model).name),
+      listVersions(app.store, { model: name }),
+      aliasesOf(app.store, name),
+      aliasHistory(app.store, name),
     ]);
-    return { ...status, versions: versions.length, aliases: Object.fromEntries(aliases) };
+    const aliasMoves = history.slice(-HISTORY_LIMIT).reverse();
+    return { ...status, versions: versions.length, aliases: Object.fromEntries(aliases), aliasHistory: aliasMoves };
   });
   server.get('/v1/models/:model/versions', { preHandler: rc.auth('read') }, async (req) => {
     const { model } = req.params as { model: string };
@@ -40,7 +47,7 @@ export function modelRoutes(server: FastifyInstance, rc: RouteContext): void {
       return reply.code(400).send({ error: 'body needs "version" (an integer), e.g. {"version": 3, "reason": "..."}' });
     }
     const reason = typeof body.reason === 'string' ? body.reason : 'promoted over HTTP';
-    const change = await promote(app, line(model).name, body.version as number, 'http', reason);
+    const change = await promote(app, line(model).name, body.version as number, actorOf(req), reason);
     await rc.serving.refresh();
     return change;
   });
@@ -48,7 +55,7 @@ export function modelRoutes(server: FastifyInstance, rc: RouteContext): void {
     const { model } = req.params as { model: string };
     const body = (req.body ?? {}) as { reason?: unknown };
     const reason = typeof body.reason === 'string' ? body.reason : 'rolled back over HTTP';
-    const change = await rollback(app, line(model).name, 'http', reason);
+    const change = await rollback(app, line(model).name, actorOf(req), reason);
     await rc.serving.refresh();
     return change;
   });
