@@ -86,6 +86,8 @@ describe.skipIf(!haveChromium && !process.env.CI)('the dashboard', () => {
     const steps = await page.locator('table').first().textContent();
     for (const step of ['prepare', 'train', 'evaluate', 'gate', 'register', 'approve']) expect(steps).toContain(step);
     expect(await page.getByRole('heading', { name: /Gate: blessed/ }).count()).toBe(1);
+    const report = page.frameLocator('iframe[title="Dataset validation report"]');
+    await expect.poll(() => report.locator('h1').textContent()).toMatch(/^Dataset validation v\d+/);
     await page.getByRole('button', { name: 'Approve' }).click();
     await expect
       .poll(() => page.getByRole('status').textContent())

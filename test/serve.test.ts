@@ -132,6 +132,10 @@ describe('refit serve', () => {
     expect((await call(`/v1/runs/${run}/reports/validation.html`)).status).toBe(401);
     for (const bad of ['refit.yaml', '..%2F..%2Frefit.yaml', 'gate.html'])
       expect((await call(`/v1/runs/${run}/reports/${bad}`, { token: READ })).status).toBe(404);
+    expect((await call(`/v1/runs/${run}/retry`, { method: 'POST', token: READ })).status).toBe(403);
+    const retry = await call(`/v1/runs/${run}/retry`, { method: 'POST', token: ADMIN });
+    expect(retry.status).toBe(409);
+    expect((await retry.json()).error).toMatch(/only a failed run can be retried/);
     const line = await (await call('/v1/models/spam', { token: READ })).json();
     expect(line).toMatchObject({ model: 'spam', champion: 1, versions: 1, aliases: { champion: 1 } });
     expect(line.monitor).toHaveProperty('last');

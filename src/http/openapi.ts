@@ -104,6 +104,14 @@ export const ROUTES: RouteDoc[] = [
     responses: { 200: 'story', 404: 'no such run' },
   },
   {
+    method: 'post',
+    path: '/v1/runs/{id}/retry',
+    scope: 'admin',
+    summary: 'Retry a failed run from its first unfinished step (the token name is the actor)',
+    params: [runId],
+    responses: { 202: 'requeued', 404: 'unknown run', 409: 'not failed, or another run in flight' },
+  },
+  {
     method: 'get',
     path: '/v1/runs/{id}/reports/{file}',
     scope: 'read',

@@ -10,6 +10,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { RunStory } from '../../report/run-story.js';
 import type { ModelStatus } from '../../status/status.js';
+import type { ColumnDrift, DriftReport } from '../../ml/drift/report.js';
 import type { AliasHistoryEntry } from '../../stores/aliases.js';
 import type { MonitorVerdict } from '../../stores/monitor-verdicts.js';
 import type { ModelVersion } from '../../stores/versions.js';
@@ -18,7 +19,11 @@ import { AccuracyChart } from './chart.js';
 import { MetricsChart, numericMetrics } from './metrics-chart.js';
 import { Table } from './table.js';
 
-type LineView = ModelStatus & { aliases: Record<string, number>; aliasHistory: AliasHistoryEntry[] };
+type LineView = ModelStatus & {
+  aliases: Record<string, number>;
+  aliasHistory: AliasHistoryEntry[];
+  productionDrift: { version: number; driftShare: number; checkedMs: number; details: DriftReport | null } | null;
+};
 
 const num = (v: unknown) => (typeof v === 'number' ? String(Number(v.toFixed(4))) : '—');
 
@@ -44,6 +49,8 @@ export function LinePage({ model, token }: { model: string; token: string }) {
     </dl>
     <h2>Monitor</h2>
     <${Verdicts} last=${l.monitor.last} acted=${l.monitor.lastAction} />
+    <h2>Production drift</h2>
+    <${Drift} drift=${l.productionDrift} />
     <h2>Online accuracy</h2>
     ${
       timeline.data
@@ -83,6 +90,27 @@ function Verdicts({ last, acted }: { last: MonitorVerdict | null; acted: Monitor
         ? html`<p>Last action: <strong>${did(acted)}</strong> ${when(acted.atMs)} — ${verdictText(acted)}</p>`
         : null
     }`;
+}
+
+/** "p 3.66e-48 < 0.05: drift": the number, its threshold and the verdict, as in the HTML reports. */
+function columnResult(c: ColumnDrift): string {
+  if (c.skipped) return `skipped: ${c.skipped}`;
+  const x = c.pvalue ?? c.statistic;
+  const shown = Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(2) : x.toFixed(4);
+  const below = c.pvalue !== null ? c.drift : !c.drift;
+  return `${c.pvalue !== null ? 'p ' : ''}${shown} ${below ? '<' : '≥'} ${c.threshold}: ${c.drift ? 'drift' : 'no drift'}`;
+}
+
+function Drift({ drift }: { drift: LineView['productionDrift'] }) {
+  if (!drift || !drift.details) return html`<p class="muted">Production inputs not checked for drift yet.</p>`;
+  const d = drift.details;
+  const share = `${d.driftedColumns} of ${d.testedColumns} columns drifted (share ${d.driftShare.toFixed(2)})`;
+  const row = (c: ColumnDrift) => [c.column, c.kind, c.method, columnResult(c)];
+  return html`<p>
+      Inputs served by v${drift.version} vs its training data, ${when(drift.checkedMs)}: ${share}
+      ${d.datasetDrift ? html`<strong class="error"> — drift</strong>` : null}
+    </p>
+    <${Table} columns=${['column', 'type', 'test', 'result']} items=${d.columns} row=${row} />`;
 }
 
 function AliasHistory({ moves }: { moves: AliasHistoryEntry[] }) {

@@ -2,7 +2,8 @@
 /**
  * One run: its state and outcome, the decision that queued it, the step timeline with durations
  * and errors, the live training log, the gate's checks, and the actions a person can take on it
- * (approve or reject while it awaits approval, cancel while it is in flight) — refused by the API
+ * (approve or reject while it awaits approval, cancel while it is in flight, retry once it failed),
+ * and its dataset validation report — refused by the API
  * without an admin token, and said so here.
  */
 import { html } from 'htm/preact';
@@ -38,9 +39,27 @@ export function RunPage({ id, token }: { id: string; token: string }) {
       row=${(st: StepView) => [st.step, st.state, took(st.startedMs, st.finishedMs), st.attempts, st.error ?? '']}
     />
     ${s.evaluation ? html`<${Evaluation} story=${s} />` : null} ${s.gate ? html`<${Gate} gate=${s.gate} />` : null}
+    <${ValidationReport}
+      id=${id}
+      token=${token}
+      ran=${(r.steps ?? []).some((st) => st.step === 'validate' && st.finishedMs)}
+    />
     <h2>Training log</h2>
     <pre class="log" aria-live="polite">${logs.data || (logs.error ? 'no training log yet' : '…')}</pre>
   `;
+}
+
+/** The run's validation page (self-contained HTML, fetched with the token), in a sandboxed frame. */
+function ValidationReport({ id, token, ran }: { id: string; token: string; ran: boolean }) {
+  const page = usePoll(
+    () => api<string>(`/v1/runs/${id}/reports/validation.html`, token),
+    60_000,
+    `v:${id}:${ran}`,
+    false,
+  );
+  if (!ran || !page.data) return null;
+  return html`<h2>Dataset validation</h2>
+    <iframe class="report" title="Dataset validation report" sandbox="" srcdoc=${page.data}></iframe>`;
 }
 
 function Evaluation({ story }: { story: RunStory }) {
@@ -69,8 +88,8 @@ function Actions({ story, token, onDone }: { story: RunStory; token: string; onD
   const [message, setMessage] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const state = story.run.state;
-  if (!IN_FLIGHT.includes(state)) return null;
-  const act = (verb: 'approve' | 'reject' | 'cancel') => async () => {
+  if (!IN_FLIGHT.includes(state) && state !== 'failed') return null;
+  const act = (verb: 'approve' | 'reject' | 'cancel' | 'retry') => async () => {
     try {
       await api(`/v1/runs/${story.run.id}/${verb}`, token, { method: 'POST', body: { reason } });
       setMessage(`${verb}: done`);
@@ -88,7 +107,11 @@ function Actions({ story, token, onDone }: { story: RunStory; token: string; onD
     /></label>
     ${awaiting ? html`<button onClick=${act('approve')}>Approve</button> ` : null}
     ${awaiting ? html`<button onClick=${act('reject')}>Reject</button> ` : null}
-    <button onClick=${act('cancel')}>Cancel run</button>
+    ${
+      state === 'failed'
+        ? html`<button onClick=${act('retry')}>Retry from the failed step</button>`
+        : html`<button onClick=${act('cancel')}>Cancel run</button>`
+    }
     ${message ? html`<p role="status">${message}</p>` : null}
   </div>`;
 }

@@ -1,5 +1,6 @@
 /**
- * Model lines over HTTP: `GET /v1/models/:model` (its status, monitor verdicts, aliases) and
+ * Model lines over HTTP: `GET /v1/models/:model` (its status, monitor verdicts, aliases and their
+ * history, the last production drift per column) and
  * `GET /v1/models/:model/versions` (read); `POST .../promote`,
  * `.../rollback` and `.../retrain` (admin) — a manual or webhook trigger (e.g. from
  * `repository_dispatch`) that queues a run and advances it in the background.
@@ -12,6 +13,7 @@ import { promote, rollback } from '../../registry/registry.js';
 import { listVersions } from '../../stores/versions.js';
 import { aliasesOf, aliasHistory } from '../../stores/aliases.js';
 import { actorOf } from '../auth.js';
+import { driftState } from '../../stores/monitoring.js';
 import { lineStatus } from '../../status/status.js';
 import type { RouteContext } from './context.js';
 
@@ -27,14 +29,16 @@ export function modelRoutes(server: FastifyInstance, rc: RouteContext): void {
   server.get('/v1/models/:model', { preHandler: rc.auth('read') }, async (req) => {
     const { model } = req.params as { model: string };
     const name = line(model).name;
-    const [status, versions, aliases, history] = await Promise.all([
+    const [status, versions, aliases, history, drift] = await Promise.all([
       lineStatus(app, line(model), app.clock.now()),
       listVersions(app.store, { model: name }),
       aliasesOf(app.store, name),
       aliasHistory(app.store, name),
+      driftState(app.store, name),
     ]);
     const aliasMoves = history.slice(-HISTORY_LIMIT).reverse();
-    return { ...status, versions: versions.length, aliases: Object.fromEntries(aliases), aliasHistory: aliasMoves };
+    const extra = { aliases: Object.fromEntries(aliases), aliasHistory: aliasMoves, productionDrift: drift };
+    return { ...status, versions: versions.length, ...extra };
   });
   server.get('/v1/models/:model/versions', { preHandler: rc.auth('read') }, async (req) => {
     const { model } = req.params as { model: string };

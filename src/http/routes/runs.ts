@@ -1,7 +1,7 @@
 /**
  * `GET /v1/runs` and `GET /v1/runs/:id` (scope read): the runs' read model, the same as `refit
- * runs --json`; `POST /v1/runs/:id/approve|reject|cancel` (admin), the same as `refit approve`,
- * `refit reject` and `refit cancel`, recorded with the token's name as the actor;
+ * runs --json`; `POST /v1/runs/:id/approve|reject|cancel|retry` (admin), the same as `refit approve`,
+ * `refit reject`, `refit cancel` and `refit retry`, recorded with the token's name as the actor;
  * `GET /v1/runs/:id/logs[?follow=true]` (read): the run's training log as text, streamed while it runs;
  * `GET /v1/runs/:id/reports/:file` (read): its validation and gate reports (named files only).
  */
@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../core/errors.js';
-import { cancelRun, judgeRun } from '../../pipeline/control.js';
+import { cancelRun, judgeRun, retryRun } from '../../pipeline/control.js';
 import { advanceDueRuns } from '../../pipeline/tick.js';
 import { actorOf } from '../auth.js';
 import { getRun, listRuns } from '../../stores/runs.js';
@@ -82,6 +82,15 @@ export function runRoutes(server: FastifyInstance, rc: RouteContext): void {
     reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
     reply.header('x-content-type-options', 'nosniff');
     return reply.type(type).send(readFileSync(path));
+  });
+  server.post('/v1/runs/:id/retry', { preHandler: rc.auth('admin') }, async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const retried = await rc.serialize(() => retryRun(rc.app, id, actorOf(req)));
+    const run = await getRun(rc.app.store, id);
+    void rc
+      .serialize(() => advanceDueRuns(rc.app, rc.owner, [run!.model]))
+      .catch((err) => rc.app.logger.error('advancing failed', { error: (err as Error).message }));
+    return reply.code(202).send(retried);
   });
   server.post('/v1/runs/:id/cancel', { preHandler: rc.auth('admin') }, async (req) => {
     const { id } = req.params as { id: string };
