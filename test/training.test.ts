@@ -79,7 +79,7 @@ describe('built-in trainer', () => {
     const a = await appWith('models:\n  spam:\n    labels: [ham, spam]\n    train: { params: { C: 5 } }\n');
     const job = await runTraining(a, 'spam', { key: 'run_1' });
     expect(job).toMatchObject({ state: 'succeeded', executor: 'builtin', params: { C: 5 } });
-    expect(job.logs).toMatch(/training text-classification on \d+ rows\niteration 1: loss/);
+    expect(job.logs).toMatch(/training text-classification on \d+ rows\niteration 1 of at most \d+: loss/);
     expect(job.reportedMetrics).toMatchObject({ rows: expect.any(Number), iterations: expect.any(Number) });
     expect(existsSync(join(job.outputDir, 'model.json'))).toBe(true);
     const again = await runTraining(a, 'spam', { key: 'run_1' });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { saveModel, trainModel, type Task, type TrainParams } from '../ml/train/model.js';
+import { maxIterations, saveModel, trainModel, type Task, type TrainParams } from '../ml/train/model.js';
 
 interface Job {
   datasetDir: string;
@@ -24,8 +24,9 @@ try {
       return { input: r.input, label: String(r.label) };
     });
   parentPort!.postMessage({ type: 'log', line: `training ${job.task} on ${rows.length} rows` });
+  const most = maxIterations(job.task, job.params);
   const model = trainModel(rows, job.task, job.params, (i, loss) =>
-    parentPort!.postMessage({ type: 'log', line: `iteration ${i}: loss ${loss.toFixed(6)}` }),
+    parentPort!.postMessage({ type: 'log', line: `iteration ${i} of at most ${most}: loss ${loss.toFixed(6)}` }),
   );
   saveModel(model, join(job.outputDir, 'model.json'));
   parentPort!.postMessage({ type: 'done', training: model.training, features: model.d });

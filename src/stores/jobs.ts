@@ -155,3 +155,10 @@ export async function runningRemoteJob(store: Store, key: string): Promise<JobRe
     .executeTakeFirst();
   return r ? toJob(r) : null;
 }
+
+/** The jobs training now (of these model lines, or all): what a progress display reads. */
+export async function runningJobs(store: Store, models?: string[]): Promise<JobRecord[]> {
+  let q = store.db.selectFrom('training_jobs').selectAll().where('state', '=', 'running');
+  if (models?.length) q = q.where('model', 'in', models);
+  return (await q.execute()).map(toJob);
+}

@@ -6,6 +6,7 @@ import { RefitError, UsageError } from '../../core/errors.js';
 import { cancelRun, retryRun } from '../../pipeline/control.js';
 import { runTick, workerId } from '../../pipeline/tick.js';
 import type { CliContext } from '../context.js';
+import { watchTrainingProgress } from '../training-progress.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
@@ -67,7 +68,14 @@ async function tickCommand(
     if (retry && dryRun) throw new UsageError('--retry has no dry run');
     // The requeued run is advanced with the others and reported with them.
     if (retry) await retryRun(app, retry, actor);
-    return runTick(app, { models, force, dryRun, actor, owner: workerId(), advanceMs: dryRun ? null : advanceMs });
+    const advance = dryRun ? null : advanceMs;
+    const tty = (ctx.io.stderr as NodeJS.WriteStream).isTTY === true && !ctx.io.env.CI;
+    const watch = tty && advance ? watchTrainingProgress(app, ctx.io.stderr, models) : null;
+    try {
+      return await runTick(app, { models, force, dryRun, actor, owner: workerId(), advanceMs: advance });
+    } finally {
+      await watch?.stop();
+    }
   });
   const { decisions, runs, monitored } = tick;
   ctx

@@ -10,6 +10,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { MetricDelta, RunStory } from '../../report/run-story.js';
 import type { StepView } from '../../stores/steps.js';
+import { progressOf, progressText } from '../../training/progress.js';
 import { api, took, usePoll, when } from './api.js';
 import { Table } from './table.js';
 
@@ -44,6 +45,7 @@ export function RunPage({ id, token }: { id: string; token: string }) {
       token=${token}
       ran=${(r.steps ?? []).some((st) => st.step === 'validate' && st.finishedMs)}
     />
+    <${TrainingProgress} log=${live ? logs.data : null} />
     <h2>Training log</h2>
     <pre class="log" aria-live="polite">${logs.data || (logs.error ? 'no training log yet' : '…')}</pre>
   `;
@@ -60,6 +62,16 @@ function ValidationReport({ id, token, ran }: { id: string; token: string; ran: 
   if (!ran || !page.data) return null;
   return html`<h2>Dataset validation</h2>
     <iframe class="report" title="Dataset validation report" sandbox="" srcdoc=${page.data}></iframe>`;
+}
+
+/** How far the training is, from its log, while the run is in flight. */
+function TrainingProgress({ log }: { log: string | null }) {
+  const p = progressOf(log);
+  if (!p) return null;
+  return html`<p>
+    <label for="train-progress">Training: ${progressText(p)}</label>
+    <progress id="train-progress" max=${p.total} value=${p.done}></progress>
+  </p>`;
 }
 
 function Evaluation({ story }: { story: RunStory }) {

@@ -60,6 +60,11 @@ export interface Prediction {
   value?: number;
 }
 
+/** The most iterations a training takes (`maxIter`, default 30 for text and 100 for tabular models). */
+export function maxIterations(task: Task, params: TrainParams = {}): number {
+  return params.maxIter ?? (task === 'text-classification' ? 30 : 100);
+}
+
 export function trainModel(
   rows: { input: Input; label: string }[],
   task: Task,
@@ -70,7 +75,7 @@ export function trainModel(
   const text = task === 'text-classification';
   const p: Required<TrainParams> = {
     C: params.C ?? (text ? 10 : 1),
-    maxIter: params.maxIter ?? (text ? 30 : 100),
+    maxIter: maxIterations(task, params),
     bits: params.bits ?? 20,
     textField: params.textField ?? 'text',
     minDf: params.minDf ?? 2,
