@@ -140,6 +140,9 @@ describe('refit serve', () => {
     expect(line).toMatchObject({ model: 'spam', champion: 1, versions: 1, aliases: { champion: 1 } });
     expect(line.monitor).toHaveProperty('last');
     expect((await call('/v1/models/nope', { token: READ })).status).toBe(404);
+    const budget = await (await call('/v1/models/spam/budget', { token: READ })).json();
+    expect(budget.at(-1)).toMatchObject({ action: 'retrain', capacity: expect.any(Number) });
+    expect(budget.at(-1).tokens).toBeLessThanOrEqual(budget.at(-1).capacity);
     expect((await call('/v1/models/spam/promote', { method: 'POST', token: ADMIN, body: { version: 9 } })).status).toBe(
       404,
     );

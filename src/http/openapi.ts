@@ -88,6 +88,14 @@ export const ROUTES: RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/v1/models/{model}/budget',
+    scope: 'read',
+    summary: 'The retrain budget after each retrain or skip decision (tokens, capacity), oldest first',
+    params: [model],
+    responses: { 200: 'points', 404: 'unknown model line' },
+  },
+  {
+    method: 'get',
     path: '/v1/models/{model}/timeline',
     scope: 'read',
     summary: "The line's daily online accuracy with retrain, promotion, rejection and rollback marks",

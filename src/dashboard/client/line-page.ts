@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 /**
- * One model line: its champion, online accuracy over time with what refit did (chart), the
+ * One model line: its champion, online accuracy over time with what refit did (chart), its retrain
+ * budget over time (chart), production drift per column, the
  * monitor's last verdict and the last one that acted, the test metrics of every version (chart),
  * which version served when (alias history), and the registry — versions with their lineage, two
  * versions side by side, promote and rollback (refused by the API without an admin token, and
@@ -15,6 +16,8 @@ import type { AliasHistoryEntry } from '../../stores/aliases.js';
 import type { MonitorVerdict } from '../../stores/monitor-verdicts.js';
 import type { ModelVersion } from '../../stores/versions.js';
 import { api, pct, usePoll, when } from './api.js';
+import type { BudgetPoint } from '../../report/budget-history.js';
+import { BudgetChart } from './budget-chart.js';
 import { AccuracyChart } from './chart.js';
 import { MetricsChart, numericMetrics } from './metrics-chart.js';
 import { Table } from './table.js';
@@ -32,6 +35,7 @@ export function LinePage({ model, token }: { model: string; token: string }) {
   const line = usePoll(() => api<LineView>(base, token), 2500, `${base}:${token}`);
   const versions = usePoll(() => api<ModelVersion[]>(`${base}/versions`, token), 2500, `${base}/v:${token}`);
   const timeline = usePoll(() => api<RunStory['timeline']>(`${base}/timeline`, token), 15_000, `${base}/t:${token}`);
+  const budget = usePoll(() => api<BudgetPoint[]>(`${base}/budget`, token), 15_000, `${base}/b:${token}`);
   const reload = () => (line.reload(), versions.reload(), timeline.reload());
   if (line.error) return html`<p class="error" role="alert">${line.error}</p>`;
   const l = line.data;
@@ -57,6 +61,8 @@ export function LinePage({ model, token }: { model: string; token: string }) {
         ? html`<${AccuracyChart} timeline=${timeline.data} title=${`${model} online accuracy by day`} />`
         : html`<p>Loading…</p>`
     }
+    <h2>Retrain budget</h2>
+    ${budget.data ? html`<${BudgetChart} points=${budget.data} title=${`${model} retrain budget`} />` : null}
     <h2>Metrics across versions</h2>
     ${versions.data ? html`<${MetricsChart} versions=${versions.data} title=${`${model} test metrics`} />` : null}
     <h2>Registry</h2>

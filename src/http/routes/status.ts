@@ -2,13 +2,15 @@
  * Read models for people (scope read), the dashboard's data: `GET /v1/status` (what `refit status
  * --json` prints: each line's champion, evidence, online accuracy, budget, runs in flight, last
  * decisions), `GET /v1/models/:model/timeline` (daily online accuracy with retrain, promotion,
- * rejection and rollback marks) and `GET /v1/runs/:id/story` (what `refit report --format json`
+ * rejection and rollback marks), `GET /v1/models/:model/budget` (the retrain budget after each
+ * decision) and `GET /v1/runs/:id/story` (what `refit report --format json`
  * prints).
  */
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../core/errors.js';
 import { lineTimeline, readRunStory } from '../../report/run-story.js';
 import { readStatus } from '../../status/status.js';
+import { budgetHistory } from '../../report/budget-history.js';
 import type { RouteContext } from './context.js';
 
 export function statusRoutes(server: FastifyInstance, rc: RouteContext): void {
@@ -22,6 +24,11 @@ export function statusRoutes(server: FastifyInstance, rc: RouteContext): void {
     const { model } = req.params as { model: string };
     if (!Object.hasOwn(app.config.models, model)) throw new NotFoundError(`unknown model line "${model}"`);
     return lineTimeline(app, model);
+  });
+  server.get('/v1/models/:model/budget', { preHandler: rc.auth('read') }, async (req) => {
+    const { model } = req.params as { model: string };
+    if (!Object.hasOwn(app.config.models, model)) throw new NotFoundError(`unknown model line "${model}"`);
+    return budgetHistory(app, model);
   });
   server.get('/v1/runs/:id/story', { preHandler: rc.auth('read') }, async (req) => {
     const { id } = req.params as { id: string };
