@@ -183,8 +183,13 @@ describe.skipIf(!haveChromium && !process.env.CI)('the dashboard', () => {
     await page.getByRole('heading', { name: 'Model lines' }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await page.goto(`${svc.url}/#/runs/${runId}`);
-    await page.getByRole('heading', { level: 1 }).waitFor();
+    for (const path of [`/#/lines/spam`, `/#/runs/${runId}`]) {
+      await page.goto(svc.url + path);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(wide, path).toBeLessThanOrEqual(0);
+    }
     const unlabelled = await page.evaluate(
       () =>
         [...document.querySelectorAll('input, button')].filter(
