@@ -70,8 +70,10 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
         '(ingest feedback first)',
     );
   }
+  const byLabel = line.task === 'tabular-regression' ? () => '' : (i: number) => rows.label(i);
   const split = stratifiedSplit(
-    { rows: winners.rows, order: winners.order, label: (i) => rows.label(i), recent: (i) => rows.recent(i) },
+    // Continuous labels are one group (each value would be a class of one, all sent to train).
+    { rows: winners.rows, order: winners.order, label: byLabel, recent: (i) => rows.recent(i) },
     line.dataset.splits,
     line.dataset.recentTestShare,
   );

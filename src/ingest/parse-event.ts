@@ -161,7 +161,16 @@ function parseInput(raw: Record<string, unknown>): Record<string, unknown> | nul
   }
   let out: Record<string, unknown> | null = null;
   for (const [k, val] of Object.entries(raw)) {
-    if (k.startsWith('input.') && k.length > 6) (out ??= {})[k.slice(6)] = val;
+    if (k.startsWith('input.') && k.length > 6) (out ??= {})[k.slice(6)] = cellValue(val);
   }
   return out;
+}
+
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** A flat column's cell (CSV cells are text): a number where it reads as one, else as it is. */
+function cellValue(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const t = v.trim();
+  return NUMBER.test(t) && Number.isFinite(Number(t)) ? Number(t) : v;
 }
