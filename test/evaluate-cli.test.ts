@@ -42,6 +42,25 @@ describe('refit evaluate', () => {
     expect(gate).toBeNull();
   });
 
+  it('reads proba given as a JSON object per row, the same as the single number; a missing label is an error', async () => {
+    const asObject = rows(2).map((r) => ({ ...r, proba: { ham: 1 - r.proba, spam: r.proba } }));
+    const dir = project(CONFIG, {
+      'num.ndjson': ndjson(rows(2)),
+      'obj.ndjson': ndjson(asObject),
+      'half.ndjson': ndjson(asObject.map((r, i) => (i === 3 ? { ...r, proba: { spam: r.proba.spam } } : r))),
+    });
+    const metricsOf = async (file: string) =>
+      JSON.parse((await cli(['evaluate', '--predictions', file, '--json'], { cwd: dir })).stdout).metrics;
+    const [byNumber, byObject] = [await metricsOf('num.ndjson'), await metricsOf('obj.ndjson')];
+    for (const m of ['roc_auc', 'log_loss', 'brier']) {
+      expect(byObject[m], m).not.toBeNull();
+      expect(byObject[m], m).toBeCloseTo(byNumber[m], 12);
+    }
+    const half = await cli(['evaluate', '--predictions', 'half.ndjson'], { cwd: dir });
+    expect(half.code).toBe(1);
+    expect(half.stderr).toMatch(/half\.ndjson: row 4: "proba" has no probability for "ham"; give one for every label/);
+  });
+
   it('blesses a better candidate and rejects a worse one with reasons, exit 1', async () => {
     const dir = project(CONFIG, { 'good.ndjson': ndjson(rows(2)), 'bad.ndjson': ndjson(rows(6)) });
     const ok = await cli(['evaluate', '--predictions', 'good.ndjson', '--champion', 'bad.ndjson', '--model', 'spam'], {

@@ -30,13 +30,15 @@ export function metricsFromRows(
   }
   const truth = rows.map((r) => String(r.label));
   const predicted = rows.map((r) => String(r.prediction));
-  const hasProba = rows.some((r) => r.proba !== undefined && r.proba !== null && r.proba !== '');
+  const given = rows.map(probaOf);
+  const hasProba = given.some((p) => p !== undefined && p !== null && p !== '');
   let proba: Record<string, number>[] | null = null;
   if (hasProba) {
     const labels = [...new Set([...truth, ...predicted])].sort();
-    proba = rows.map((r, i) => {
-      let p = r.proba;
-      if (typeof p === 'string') p = p.trim().startsWith('{') ? JSON.parse(p) : Number(p);
+    proba = rows.map((_r, i) => {
+      let p = given[i];
+      if (typeof p === 'string')
+        p = p.trim().startsWith('{') ? parseJson(p, `${source}: row ${i + 1}: proba`) : Number(p);
       if (typeof p === 'number') {
         if (labels.length !== 2)
           throw new InputError(
@@ -46,15 +48,41 @@ export function metricsFromRows(
       }
       if (!p || typeof p !== 'object')
         throw new InputError(`${source}: row ${i + 1}: "proba" must be a number or an object of label → probability`);
-      return Object.fromEntries(
+      const out = Object.fromEntries(
         Object.entries(p as Record<string, unknown>).map(([k, v]) => [
           k,
           num(v, `${source}: row ${i + 1}: proba.${k}`),
         ]),
       );
+      const missing = labels.filter((l) => !(l in out));
+      if (missing.length)
+        throw new InputError(
+          `${source}: row ${i + 1}: "proba" has no probability for ${missing.map((l) => `"${l}"`).join(', ')}; ` +
+            `give one for every label (${labels.join(', ')})`,
+        );
+      return out;
     });
   }
   return { task, ...classificationMetrics({ truth, predicted, proba }) };
+}
+
+/**
+ * A row's probabilities: the `proba` field, or — when an NDJSON object was read as columns — the
+ * `proba.<label>` columns gathered back into one object.
+ */
+function probaOf(r: Record<string, unknown>): unknown {
+  if (r.proba !== undefined) return r.proba;
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(r)) if (k.startsWith('proba.') && k.length > 6) (out ??= {})[k.slice(6)] = v;
+  return out;
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${where}: not valid JSON (${(err as Error).message})`);
+  }
 }
 
 function num(v: unknown, where: string): number {
