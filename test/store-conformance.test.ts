@@ -79,9 +79,19 @@ describe.each(DIALECTS)('store conformance (%s)', (dialect) => {
       { type: 'example', id: 'e1', model: 'spam', input: { text: 'x' }, label: 'spam', tsMs: T0 } as RefitEvent,
     ];
     const first = await writeEventBatch(a.store, batch, T0);
-    expect(first).toEqual({ inserted: { prediction: 2, feedback: 2, example: 1 }, duplicates: 0, matched: 2 });
+    expect(first).toEqual({
+      inserted: { prediction: 2, feedback: 2, example: 1 },
+      duplicates: 0,
+      matched: 2,
+      conflicts: [],
+    });
     const again = await writeEventBatch(a.store, batch, T0);
-    expect(again).toEqual({ inserted: { prediction: 0, feedback: 0, example: 0 }, duplicates: 5, matched: 0 });
+    expect(again).toEqual({
+      inserted: { prediction: 0, feedback: 0, example: 0 },
+      duplicates: 5,
+      matched: 0,
+      conflicts: [],
+    });
     expect(await readEvidenceCounts(a.store, 'spam', 0)).toEqual({ misclassified: 1, correct: 1, examples: 1 });
   });
 

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../app-context.js';
 import type { RefitEvent } from '../core/glossary.js';
+import type { LabelConflict } from '../stores/label-conflicts.js';
 import { UsageError } from '../core/errors.js';
 import { writeEventBatch } from '../stores/evidence.js';
 import { parseEvent } from './parse-event.js';
@@ -51,6 +52,9 @@ export interface IngestSummary {
   byType: { prediction: number; feedback: number; example: number };
   /** The first rejected rows (at most 100 kept; `rejected` has the full count). */
   errors: RejectedRow[];
+  /** Duplicates with another label than the stored one, which is kept (the first 100; `conflicts` counts all). */
+  conflicts: number;
+  conflictRows: LabelConflict[];
   stoppedEarly: boolean;
   /** true when nothing was written (`accepted` then counts valid rows). */
   dryRun: boolean;
@@ -80,6 +84,8 @@ export class IngestSession {
       matched: 0,
       byType: { prediction: 0, feedback: 0, example: 0 },
       errors: [],
+      conflicts: 0,
+      conflictRows: [],
       stoppedEarly: false,
       dryRun: options.dryRun === true,
     };
@@ -137,6 +143,8 @@ export class IngestSession {
       s.byType.example += r.inserted.example;
       s.duplicates += r.duplicates;
       s.matched += r.matched;
+      s.conflicts += r.conflicts.length;
+      s.conflictRows.push(...r.conflicts.slice(0, Math.max(0, KEEP_ERRORS - s.conflictRows.length)));
     }
     this.options.onProgress?.(s);
     return s;

@@ -292,6 +292,13 @@ export function renderIngest(s: IngestSummary): string {
       'The accepted rows were stored; fix the rejected rows and ingest the file again (ids make it idempotent).',
     );
   }
+  if (s.conflicts > 0) {
+    lines.push('', `${s.conflicts} duplicate(s) conflict with the stored label (the stored one is kept):`);
+    for (const c of s.conflictRows)
+      lines.push(`  ${c.type} ${c.model}/${c.id}: label "${c.given}", stored "${c.stored}"`);
+    if (s.conflicts > s.conflictRows.length) lines.push(`  ... and ${s.conflicts - s.conflictRows.length} more`);
+    lines.push('  To change a label, send it under a new id (or correct the source of the first one).');
+  }
   if (s.stoppedEarly) lines.push(`stopped early after ${s.rejected} rejected rows (--max-errors)`);
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@
 import { sql, type Insertable } from 'kysely';
 import type { ExampleEvent, FeedbackEvent, PredictionEvent, RefitEvent } from '../core/glossary.js';
 import type { FeedbackTable } from './schema.js';
+import { labelConflicts, type LabelConflict } from './label-conflicts.js';
 import { inTransaction, type Store } from './store.js';
 
 export interface BatchResult {
@@ -17,6 +18,8 @@ export interface BatchResult {
   duplicates: number;
   /** Predictions newly matched with their feedback. */
   matched: number;
+  /** Duplicates whose label differs from the stored one (the stored one is kept). */
+  conflicts: LabelConflict[];
 }
 
 const HOUR = 3_600_000;
@@ -49,7 +52,9 @@ export async function writeEventBatch(store: Store, events: RefitEvent[], nowMs:
     }
     const inserted = { prediction, feedback: fb.inserted, example };
     const total = prediction + fb.inserted + example;
-    return { inserted, duplicates: events.length - total, matched };
+    const repeated = fb.inserted < fbs.length || example < exs.length;
+    const conflicts = repeated ? await labelConflicts(tx, fbs, exs) : [];
+    return { inserted, duplicates: events.length - total, matched, conflicts };
   });
 }
 

@@ -33,7 +33,14 @@ export function feedbackRoutes(server: FastifyInstance, rc: RouteContext): void 
     const s = await session.flush();
     rc.counters.ingested += s.accepted;
     const errors = s.errors.map((e) => ({ index: e.line, field: e.field, reason: e.reason }));
-    const result = { accepted: s.accepted, duplicates: s.duplicates, rejected: s.rejected, matched: s.matched, errors };
+    const result = {
+      accepted: s.accepted,
+      duplicates: s.duplicates,
+      rejected: s.rejected,
+      matched: s.matched,
+      errors,
+      conflicts: s.conflictRows,
+    };
     return reply.code(s.rejected > 0 ? 422 : 200).send(result);
   });
 }
