@@ -44,6 +44,42 @@ describe('loadConfig', () => {
     expect(issues.some((i) => i.includes('models.spam') && i.includes('budgit'))).toBe(true);
   });
 
+  it('says "did you mean" at the line of an unknown key, and lists the keys allowed there', () => {
+    const issues = loadError(`models:\n  spam:\n    budget:\n      capacity: 2\n      refil: 1/1d\n    notify_on: x\n`);
+    expect(issues).toContain(
+      'refit.yaml:5: models.spam.budget.refil: unknown key "refil": did you mean "refill"? ' +
+        'Allowed here: capacity, refill, cost, need_gain, backoff, max_retrains_per_day.',
+    );
+    expect(issues.find((i) => i.includes('notify_on'))).toMatch(
+      /^refit\.yaml:6: .*unknown key "notify_on"\. Allowed here: task, /,
+    );
+  });
+
+  it('a misspelled signal, operator or kind names the valid values and the closest one', () => {
+    const issues = loadError(
+      `models:\n  spam:\n    triggers:\n      rules:\n        - { signal: misclasified, op: "=>", value: 5 }\n` +
+        `    prepare: { kind: webhok, url: "http://x", metadata: { url: "http://y" } }\n`,
+    );
+    const text = issues.join('\n');
+    expect(text).toMatch(
+      /refit\.yaml:5: models\.spam\.triggers\.rules\[0\]\.signal: expected one of "misclassified", .*got "misclasified"\. Did you mean "misclassified"\?/,
+    );
+    expect(text).toMatch(/rules\[0\]\.op: expected one of ">=", .*got "=>"\. Did you mean ">="\?/);
+    expect(text).toMatch(
+      /refit\.yaml:6: models\.spam\.prepare\.kind: expected one of "builtin", .*Did you mean "webhook"\?/,
+    );
+    expect(text).not.toMatch(/Invalid input/);
+  });
+
+  it('an unquoted ${VAR} in a flow map is one error that says to quote it, without its default', () => {
+    const issues = loadError(
+      `notify:\n  - { kind: slack, webhook_url: \${SLACK_URL:-https://hooks.slack.com/services/T0/B0/xyzsecret} }\nmodels:\n  spam: {}\n`,
+    );
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^refit\.yaml:2: `\$\{SLACK_URL\.\.\.\}` inside \{ \} must be quoted/);
+    expect(issues[0]).not.toContain('xyzsecret');
+  });
+
   it('reports YAML syntax errors with line and column', () => {
     const issues = loadError(`models:\n  spam: [\n`);
     expect(issues[0]).toMatch(/^refit\.yaml:\d+:\d+: YAML syntax error/);

@@ -9,6 +9,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { configSchema, type ParsedConfig } from './schema.js';
+import { explainIssue } from './explain-issue.js';
 import type { RefitConfig } from './config.js';
 import { secretsIn } from './secret.js';
 import { collectSecrets } from './secrets.js';
@@ -56,6 +57,15 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
+    const unquoted = unquotedVariable(text);
+    if (unquoted)
+      throw new ConfigError(
+        [
+          `${shortName}:${unquoted.line}: \`\${${unquoted.name}...}\` inside { } must be quoted: write "\${${unquoted.name}...}" ` +
+            '(YAML reads an unquoted { as the start of a map)',
+        ],
+        shortName,
+      );
     throw new ConfigError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
@@ -86,15 +96,29 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
   }
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success) {
-    const msgs = parsed.error.issues.map((issue) => {
-      const path = issue.path as Path;
-      const shown = shownValue(valueAt(interpolated, path), path, used);
-      const message = issue.message.replace(/^Invalid input: /, '');
-      return `${shortName}:${lineOf(path)}: ${formatPath(path)}: ${message}${shown}`;
-    });
+    const msgs = parsed.error.issues
+      .flatMap((i) => explainIssue(i, (p) => valueAt(interpolated, p)))
+      .map(({ path, message, hint }) => {
+        const unknownKey = message.startsWith('unknown key');
+        const shown = unknownKey ? '' : shownValue(valueAt(interpolated, path), path, used);
+        return `${shortName}:${lineOf(path)}: ${formatPath(path)}: ${message}${shown}${hint ?? ''}`;
+      });
     throw new ConfigError(msgs, shortName);
   }
   return runtimeConfig(parsed.data, file, used, env);
+}
+
+/**
+ * The first `${VAR...}` written unquoted inside a flow map or sequence on a line (YAML then fails
+ * with a cascade of errors): the one mistake to point at instead. The default is never printed.
+ */
+function unquotedVariable(text: string): { line: number; name: string } | null {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /[{[,]\s*[\w-]+:\s*\$\{([A-Za-z_][A-Za-z0-9_]*)|[[,]\s*\$\{([A-Za-z_][A-Za-z0-9_]*)/.exec(lines[i]!);
+    if (m) return { line: i + 1, name: (m[1] ?? m[2])! };
+  }
+  return null;
 }
 
 /** Keys whose values are (or may hold) credentials: a config error names them but never prints them. */
