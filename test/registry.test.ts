@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/app-context.js';
 import { ManualClock } from '../src/core/ports/clock.js';
+import { trainModel } from '../src/ml/train/model.js';
 import { getVersion, openArtifact, promote, registerVersion, rollback, setAlias } from '../src/registry/registry.js';
 import { recordCandidateOutcome } from '../src/stores/candidate-outcome.js';
 import { aliasHistory } from '../src/stores/aliases.js';
@@ -20,12 +21,27 @@ import { storeFixture } from './helpers/fixture.js';
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 const CONFIG = 'models:\n  spam:\n    labels: [ham, spam]\n    budget: { capacity: 2 }\n';
 
+/** A small model refit can serve (the promotion commands refuse one it cannot), distinct per `content`. */
+const servable = JSON.stringify(
+  trainModel(
+    [0, 1, 2, 3].map((i) => ({ input: { text: i % 2 ? 'win prize' : 'notes' }, label: i % 2 ? 'spam' : 'ham' })),
+    'text-classification',
+    { maxIter: 2, minDf: 1 },
+  ),
+);
+
 function artifact(content: string): string {
   const dir = tempDir('refit-art-');
   mkdirSync(join(dir, 'model'));
   writeFileSync(join(dir, 'model', 'weights.json'), content);
   writeFileSync(join(dir, 'model', 'vocab.txt'), 'a\nb\n');
   return join(dir, 'model');
+}
+
+function servableArtifact(content: string): string {
+  const dir = artifact(content);
+  writeFileSync(join(dir, 'model.json'), servable);
+  return dir;
 }
 
 describe.each(DIALECTS)('registry (%s)', (dialect) => {
@@ -117,7 +133,7 @@ describe.each(DIALECTS)('registry (%s)', (dialect) => {
   it('several processes promoting at once leave one consistent alias history', async () => {
     const { a, dir, url } = await app();
     for (const c of ['1', '2', '3', '4'])
-      await registerVersion(a, { model: 'spam', artifactPath: artifact(c), actor: 't' });
+      await registerVersion(a, { model: 'spam', artifactPath: servableArtifact(c), actor: 't' });
     const env = { REFIT_STORE: url };
     const results = await Promise.all(
       ['1', '2', '3', '4', '2', '3'].map((v) => refit(['promote', 'spam', v, '--json'], { cwd: dir, env })),
@@ -144,7 +160,7 @@ describe('refit models / promote / rollback CLI', () => {
         'register',
         'spam',
         '--artifact',
-        artifact('x'),
+        servableArtifact('x'),
         '--metrics',
         'metrics.json',
         '--tag',
@@ -154,7 +170,7 @@ describe('refit models / promote / rollback CLI', () => {
     );
     expect(reg.code, reg.stderr).toBe(0);
     expect(reg.stdout).toContain('spam v1 registered');
-    await cli(['models', 'register', 'spam', '--artifact', artifact('y')], { cwd: dir });
+    await cli(['models', 'register', 'spam', '--artifact', servableArtifact('y')], { cwd: dir });
     expect((await cli(['promote', 'spam', '1'], { cwd: dir })).stdout).toContain(
       'spam: promote: champion — → v1 (promoted by hand)',
     );
@@ -175,5 +191,22 @@ describe('refit models / promote / rollback CLI', () => {
       aliases: ['champion'],
     });
     expect((await cli(['promote', 'spam', 'x'], { cwd: dir })).code).toBe(2);
+  });
+
+  it('promoting a version refit cannot serve is refused by the CLI, with what to do; the champion stays', async () => {
+    const dir = project('models:\n  spam:\n    labels: [ham, spam]\n');
+    const good = servableArtifact('g');
+    const bare = tempDir('refit-art-');
+    writeFileSync(join(bare, 'weights.bin'), 'not a model');
+    for (const a of [good, bare]) await cli(['models', 'register', 'spam', '--artifact', a], { cwd: dir });
+    expect((await cli(['promote', 'spam', '1'], { cwd: dir })).code).toBe(0);
+    const r = await cli(['promote', 'spam', '2'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /spam v2 cannot be served: its artifact has no model\.json\. Register a model refit can load/,
+    );
+    expect(r.stderr).toMatch(/set models\.spam\.train\.predict_command/);
+    const list = await cli(['models', 'spam'], { cwd: dir });
+    expect(list.stdout).toMatch(/v1\s+│ champion/);
   });
 });

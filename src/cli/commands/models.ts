@@ -4,10 +4,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { currentActor } from '../../app.js';
 import { InputError, UsageError } from '../../core/errors.js';
-import { getVersion, openArtifact, promote, registerVersion, rollback, setAlias } from '../../registry/registry.js';
+import { getVersion, openArtifact, registerVersion, rollback, setAlias } from '../../registry/registry.js';
 import { aliasHistory } from '../../stores/aliases.js';
 import { listVersions } from '../../stores/versions.js';
 import type { CliContext } from '../context.js';
+import { promoteServable } from '../../serving/servable.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
@@ -135,7 +136,7 @@ function registerPromoteRollback(program: Command, ctx: CliContext): void {
     .action(async (model: string, version: string, opts: { reason: string }) => {
       if (ctx.dryRun()) throw new UsageError('promote has no dry run: `refit models MODEL` shows the aliases');
       const change = await ctx.withApp((app) =>
-        promote(app, model, versionArg(version), currentActor(ctx.io.env), opts.reason),
+        promoteServable(app, model, versionArg(version), currentActor(ctx.io.env), opts.reason),
       );
       ctx.reporter().report({ kind: 'alias-change', change });
     });

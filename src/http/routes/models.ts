@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../core/errors.js';
 import { decideAll } from '../../decide/decide-all.js';
 import { advanceDueRuns } from '../../pipeline/tick.js';
-import { promote, rollback } from '../../registry/registry.js';
+import { rollback } from '../../registry/registry.js';
+import { promoteServable } from '../../serving/servable.js';
 import { listVersions } from '../../stores/versions.js';
 import { aliasesOf, aliasHistory } from '../../stores/aliases.js';
 import { actorOf } from '../auth.js';
@@ -51,7 +52,7 @@ export function modelRoutes(server: FastifyInstance, rc: RouteContext): void {
       return reply.code(400).send({ error: 'body needs "version" (an integer), e.g. {"version": 3, "reason": "..."}' });
     }
     const reason = typeof body.reason === 'string' ? body.reason : 'promoted over HTTP';
-    const change = await promote(app, line(model).name, body.version as number, actorOf(req), reason);
+    const change = await promoteServable(app, line(model).name, body.version as number, actorOf(req), reason);
     await rc.serving.refresh();
     return change;
   });
