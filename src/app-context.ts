@@ -9,4 +9,9 @@ export interface AppContext {
   store: Store;
   clock: Clock;
   logger: Logger;
+  /**
+   * Aborts when the process is asked to stop (Ctrl-C, SIGTERM): a running step stops its trainer,
+   * and its run is released to resume from that step, not failed. Absent for in-process callers.
+   */
+  interrupt?: AbortSignal;
 }

@@ -32,6 +32,8 @@ export interface CliIO {
   clock?: Clock;
   /** Called with every view a command reports (the GitHub Action collects what it comments). */
   onView?: (view: View) => void;
+  /** Aborts on Ctrl-C or SIGTERM (the executable's signal handlers). */
+  interrupt?: AbortSignal;
 }
 
 export interface CliContext {
@@ -120,6 +122,7 @@ export function createCliContext(program: Command, io: CliIO): CliContext {
         clock: io.clock,
         logger: ctx.logger(),
       });
+      if (io.interrupt) app.interrupt = io.interrupt;
       secrets.push(...app.config.secretValues);
       ctx.reporter().addSecrets(app.config.secretValues);
       try {

@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'ROLLED_BACK'
   /** The run was cancelled (by `refit cancel`, the dashboard or shutdown). */
   | 'CANCELLED'
+  /** The process was asked to stop (Ctrl-C, SIGTERM); its runs were released to resume (exit 130). */
+  | 'INTERRUPTED'
   /** Not a failure: a step must wait (external preparation, a remote job, a health check). */
   | 'WAITING'
   /** A step's stored result has a shape this version of refit does not read. */
@@ -59,6 +61,7 @@ export const ERROR_POLICY: Record<ErrorCode, ErrorPolicy> = {
   CANDIDATE_REJECTED: { retryable: false, exitCode: 1, httpStatus: 422 },
   ROLLED_BACK: { retryable: false, exitCode: 1, httpStatus: 500 },
   CANCELLED: { retryable: false, exitCode: 1, httpStatus: 409 },
+  INTERRUPTED: { retryable: false, exitCode: 130, httpStatus: 503 },
   WAITING: { retryable: false, exitCode: 0, httpStatus: 202 },
   STORED_RESULT: { retryable: false, exitCode: 1, httpStatus: 500 },
   INTERNAL: { retryable: true, exitCode: 1, httpStatus: 500 },
@@ -169,6 +172,13 @@ export class WaitError extends RefitError {
 export class AwaitingApprovalError extends RefitError {
   constructor(message: string) {
     super('WAITING', message);
+  }
+}
+
+/** This process was asked to stop: what it left, and what happens next, is in the message. */
+export class InterruptedError extends RefitError {
+  constructor(message: string) {
+    super('INTERRUPTED', message);
   }
 }
 

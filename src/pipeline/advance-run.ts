@@ -5,9 +5,9 @@
  * a typed reason (rejected, rolled back, cancelled, ...).
  */
 import type { AppContext } from '../app-context.js';
-import { CancelledError } from '../core/errors.js';
+import { CancelledError, InterruptedError } from '../core/errors.js';
 import { runStep } from '../engine/step.js';
-import { claimRun, getRun, markRunning, renewLease, runState } from '../stores/runs.js';
+import { claimRun, getRun, markRunning, renewLease, requeueRun, runState } from '../stores/runs.js';
 import type { RunView } from '../stores/runs.js';
 import { runKeys } from './run-keys.js';
 import { settleFailure, settleMissingLine, settleSuccess, type AdvanceResult } from './settle.js';
@@ -44,9 +44,11 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     ran: (step: { id: string }) => results.has(step.id),
   };
   let ctx: StepContext = { ...base, signal: new AbortController().signal };
+  let current = '';
   try {
     for (const step of PIPELINE) {
       if (step.when && !step.when(ctx)) continue;
+      current = step.id;
       const result = await executeStep(app, run, owner, step, base);
       results.set(step.id, result);
       ctx = { ...base, signal: ctx.signal };
@@ -55,8 +57,19 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
     }
     return settleSuccess(app, run, runHeadline(ctx));
   } catch (err) {
+    if (app.interrupt?.aborted) throw await releaseInterrupted(app, run, current);
     return settleFailure(app, run, err);
   }
+}
+
+/** Ctrl-C or SIGTERM stopped a step: the run goes back to the queue and resumes from that step. */
+async function releaseInterrupted(app: AppContext, run: RunView, step: string): Promise<InterruptedError> {
+  const next = `the next \`refit run\` resumes it from that step`;
+  const outcome = `interrupted at step ${step}; ${next}`;
+  await requeueRun(app.store, run.id, outcome, app.clock.now());
+  return new InterruptedError(
+    `interrupted: run ${run.id} of ${run.model} stopped at step ${step} and was released; ${next}`,
+  );
 }
 
 /** Runs one step under the lease, watching for cancellation while it works. */
@@ -68,6 +81,7 @@ async function executeStep(
   base: Omit<StepContext, 'signal'>,
 ): Promise<unknown> {
   if ((await runState(app.store, run.id)) === 'cancelled') throw new CancelledError(`run ${run.id} was cancelled`);
+  if (app.interrupt?.aborted) throw new InterruptedError('interrupted between steps');
   await renewLease(app.store, run.id, owner, app.clock.now(), app.config.lease);
   const cancel = new AbortController();
   const watch = setInterval(() => {
@@ -76,7 +90,8 @@ async function executeStep(
       .catch(() => {});
   }, CANCEL_POLL_MS);
   const log = base.log.child({ step: step.id });
-  const ctx: StepContext = { ...base, log, signal: cancel.signal };
+  const signal = app.interrupt ? AbortSignal.any([cancel.signal, app.interrupt]) : cancel.signal;
+  const ctx: StepContext = { ...base, log, signal };
   try {
     const identity = { runId: run.id, stepId: step.id, position: PIPELINE.indexOf(step) };
     const record = await runStep(app.store, identity, step.result, base.now, async () => {

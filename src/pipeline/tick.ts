@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AppContext } from '../app-context.js';
+import { InterruptedError } from '../core/errors.js';
 import { decideAll, type DecideOptions, type DecideResult } from '../decide/decide-all.js';
 import { monitorAll, type MonitorResult } from '../monitor/monitor.js';
 import { deliverDue, type DeliveryOutcome } from '../notify/outbox.js';
@@ -51,6 +52,8 @@ export async function runTick(app: AppContext, options: TickOptions): Promise<Ti
 export async function advanceDueRuns(app: AppContext, owner: string, models?: string[]): Promise<AdvanceResult[]> {
   const out: AdvanceResult[] = [];
   for (const r of await dueRuns(app.store, app.clock.now(), models)) {
+    if (app.interrupt?.aborted)
+      throw new InterruptedError('interrupted: the runs not yet advanced stay queued for the next `refit run`');
     const res = await advanceRun(app, r.id, owner);
     if (res.state !== 'skipped') out.push(res);
   }
@@ -60,13 +63,29 @@ export async function advanceDueRuns(app: AppContext, owner: string, models?: st
 /** States a run goes on from without a person (awaiting approval waits for one: `--wait` returns). */
 const OPEN = new Set(['queued', 'running', 'waiting']);
 
+/** Sleeps, or stops at once with InterruptedError when the process is asked to stop. */
+function sleepUnlessInterrupted(app: AppContext, ms: number): Promise<void> {
+  const signal = app.interrupt;
+  if (!signal) return app.clock.sleep(ms);
+  const stopped = () =>
+    new InterruptedError(
+      'interrupted while waiting: the runs in flight stay parked; the next `refit run` picks them up',
+    );
+  if (signal.aborted) return Promise.reject(stopped());
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    void app.clock.sleep(ms).then(() => (signal.removeEventListener('abort', onAbort), resolve()));
+  });
+}
+
 export async function waitForRuns(
   app: AppContext,
   owner: string,
   runIds: string[],
   deadlineMs: number,
 ): Promise<AdvanceResult[]> {
-  const sleep = (ms: number) => app.clock.sleep(ms);
+  const sleep = (ms: number) => sleepUnlessInterrupted(app, ms);
   const last = new Map<string, AdvanceResult>();
   for (;;) {
     const views = (await Promise.all(runIds.map((id) => getRun(app.store, id)))).filter((v) => v !== null);
