@@ -53,6 +53,24 @@ export interface CliContext {
   closeReporter(): Promise<void>;
 }
 
+/** The reporter for this process's output; `io.onView` sees every view it reports. */
+function createReporter(io: CliIO, json: boolean, underActions: boolean): Reporter {
+  const reporter = json
+    ? new JsonReporter(io.stdout)
+    : underActions
+      ? new GitHubReporter()
+      : new HumanReporter(io.stdout);
+  const hook = io.onView;
+  if (hook) {
+    const report = reporter.report.bind(reporter);
+    reporter.report = (view) => {
+      report(view);
+      hook(view);
+    };
+  }
+  return reporter;
+}
+
 export function createCliContext(program: Command, io: CliIO): CliContext {
   let reporter: Reporter | undefined;
   let logger: Logger | undefined;
@@ -63,22 +81,7 @@ export function createCliContext(program: Command, io: CliIO): CliContext {
     io,
     globals,
     reporter() {
-      if (!reporter) {
-        const g = globals();
-        reporter = g.json
-          ? new JsonReporter(io.stdout)
-          : underActions()
-            ? new GitHubReporter()
-            : new HumanReporter(io.stdout);
-        const hook = io.onView;
-        if (hook) {
-          const report = reporter.report.bind(reporter);
-          reporter.report = (view) => {
-            report(view);
-            hook(view);
-          };
-        }
-      }
+      reporter ??= createReporter(io, globals().json === true, underActions());
       return reporter;
     },
     logger() {
