@@ -3,7 +3,7 @@
  * to fix it, and the good data beside it is kept: impossible timestamps, deeply nested events
  * (CLI and HTTP), a byte-order mark, model line names every object already has, YAML alias bombs.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
@@ -275,5 +275,26 @@ describe('labels', () => {
     expect(r.stdout).toContain('e.ndjson:1: prediction: unknown label "eggs" for model line "spam" (known: ham, spam)');
     expect(r.stdout).toContain('e.ndjson:3: label: unknown label "eggs" for model line "spam" (known: ham, spam)');
     expect(r.stdout).toContain('1 accepted (1 predictions');
+  });
+});
+
+describe('found by the reliability suite (npm run test:reliability)', () => {
+  it('a split line that is JSON but not an object (null, a number) is a bad line, not a crash', async () => {
+    const dir = project('models:\n  spam:\n    labels: [ham, spam]\n');
+    mkdirSync(join(dir, 'v1'));
+    writeFileSync(join(dir, 'v1', 'dataset_metadata.json'), 'false');
+    writeFileSync(join(dir, 'v1', 'train.jsonl'), 'null\n42\n');
+    const r = await cli(['validate', 'v1'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/unexpected error|TypeError/);
+    expect(r.stdout).toMatch(/train\.jsonl:1/);
+  });
+
+  it('a config error quoting a value from the environment names the variable, not its value', async () => {
+    const dir = project('models:\n  spam:\n    gate:\n      - { metric: "${METRIC}", min: 0.8 }\n');
+    const r = await cli(['status'], { cwd: dir, env: { METRIC: 'sk-live-4f9a7c0d1e' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('refit does not compute "${METRIC}"');
+    expect(r.stderr).not.toContain('sk-live-4f9a7c0d1e');
   });
 });

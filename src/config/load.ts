@@ -101,7 +101,8 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
       .map(({ path, message, hint }) => {
         const unknownKey = message.startsWith('unknown key');
         const shown = unknownKey ? '' : shownValue(valueAt(interpolated, path), path, used);
-        return `${shortName}:${lineOf(path)}: ${formatPath(path)}: ${message}${shown}${hint ?? ''}`;
+        const text = `${shortName}:${lineOf(path)}: ${formatPath(path)}: ${message}${shown}${hint ?? ''}`;
+        return withoutEnvValues(text, used);
       });
     throw new ConfigError(msgs, shortName);
   }
@@ -119,6 +120,16 @@ function unquotedVariable(text: string): { line: number; name: string } | null {
     if (m) return { line: i + 1, name: (m[1] ?? m[2])! };
   }
   return null;
+}
+
+/**
+ * A message with every value that came from the environment written back as its `${NAME}`: a
+ * check that quotes the value it refused (a metric name, a URL) never prints a secret.
+ */
+function withoutEnvValues(text: string, used: { name: string; value: string }[]): string {
+  let out = text;
+  for (const u of used) if (u.value.length >= 4) out = out.split(u.value).join(`\${${u.name}}`);
+  return out;
 }
 
 /** Keys whose values are (or may hold) credentials: a config error names them but never prints them. */

@@ -103,7 +103,10 @@ function loadSplits(dir: string): Loaded {
     text.split('\n').forEach((line, i) => {
       if (!line) return;
       try {
-        rows[s].push(JSON.parse(line));
+        const row = JSON.parse(line);
+        // A line must be an object {id, input, label}: null, a number or an array is a bad line.
+        if (row && typeof row === 'object' && !Array.isArray(row)) rows[s].push(row);
+        else badLines.push(`${s}.jsonl:${i + 1}`);
       } catch {
         badLines.push(`${s}.jsonl:${i + 1}`);
       }

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// The reliability suite (npm run test:reliability): property-based fuzzing with fast-check.
+// REFIT_FUZZ_RUNS sets the runs per property (default 100; CI uses 200).
+export default defineConfig({
+  test: {
+    include: ['test/reliability/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 300_000,
+    hookTimeout: 60_000,
+  },
+});
