@@ -10,6 +10,9 @@ import { ManualClock } from '../src/core/ports/clock.js';
 import { verifySignature } from '../src/integrations/sign.js';
 import type { NotifyEvent } from '../src/notify/event.js';
 import { deliverDue, MAX_ATTEMPTS, notify } from '../src/notify/outbox.js';
+import { notifyRun } from '../src/pipeline/run-notify.js';
+import { undeliveredNote } from '../src/pipeline/steps/notify.js';
+import { claimDelivery, listDeliveries } from '../src/stores/notifications.js';
 import { cli, project } from './helpers/project.js';
 import { Receivers, SmtpReceiver } from './helpers/receivers.js';
 
@@ -210,5 +213,37 @@ describe('notifications from runs', () => {
     expect(JSON.parse(rejected[0]!.body).text).toMatch(
       /candidate of run_\S+ rejected\*\ncandidate rejected: accuracy [\d.]+ is below the minimum 1\.01/,
     );
+  });
+});
+
+describe('a delivery an earlier attempt claimed and never finished', () => {
+  it('is said in the run notice (not a silent success) and delivered once the claim lapses', async () => {
+    const clock = new ManualClock(T0);
+    const yaml = `notify:\n  - { kind: slack, webhook_url: "${rx.url}/slack/claimed" }\nmodels:\n  spam: {}\n`;
+    const app = await openApp({ cwd: project(yaml), env: {}, clock });
+    try {
+      const notice = { runId: 'run_dead', model: 'spam', kind: 'promoted' as const, title: 't', text: 'x', data: {} };
+      // What a process killed during notify leaves: the row recorded and claimed, nothing sent.
+      await notify(app, { ...event('run_dead:promoted', 'promoted', 'deployments'), data: { run: 'run_dead' } });
+      const [row] = await listDeliveries(app.store, { eventId: 'run_dead:promoted' });
+      expect(await claimDelivery(app.store, row!, T0 + 60_000)).toBe(true);
+      const again = await notifyRun(app, notice);
+      expect(again.delivered).toBe(0);
+      expect(again.pending).toEqual([
+        {
+          channel: row!.channel,
+          error: expect.stringMatching(
+            /an earlier attempt claimed it until 2026-11-22T12:01:00\.000Z and did not finish/,
+          ),
+        },
+      ]);
+      expect(undeliveredNote({ queued: 0, ...again })).toMatch(/^; not delivered yet: .*did not finish/);
+      expect(rx.to('/slack/claimed')).toHaveLength(0);
+      clock.advance(61_000);
+      expect((await deliverDue(app)).map((d) => d.state)).toEqual(['delivered']);
+      expect(rx.to('/slack/claimed')).toHaveLength(1);
+    } finally {
+      await closeApp(app);
+    }
   });
 });

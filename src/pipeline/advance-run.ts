@@ -14,6 +14,7 @@ import { settleFailure, settleMissingLine, settleSuccess, type AdvanceResult } f
 import type { AnyStep, StepContext } from './step.js';
 import { PIPELINE } from './steps/index.js';
 import { runHeadline } from './steps/deploy.js';
+import { notify, undeliveredNote } from './steps/notify.js';
 
 export type { AdvanceResult };
 
@@ -55,7 +56,8 @@ export async function advanceRun(app: AppContext, runId: string, owner: string):
       const stop = step.stop?.(result, ctx);
       if (stop) throw stop;
     }
-    return settleSuccess(app, run, runHeadline(ctx));
+    const told = ctx.ran(notify) ? undeliveredNote(ctx.result(notify)) : '';
+    return settleSuccess(app, run, runHeadline(ctx) + told);
   } catch (err) {
     if (app.interrupt?.aborted) throw await releaseInterrupted(app, run, current);
     return settleFailure(app, run, err);

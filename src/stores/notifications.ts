@@ -17,6 +17,8 @@ export interface Delivery {
   state: 'pending' | 'sending' | 'delivered' | 'failed';
   attempts: number;
   nextAttemptMs: number;
+  /** While a sender holds it (state sending): until when. */
+  claimedUntilMs: number | null;
   lastError: string | null;
   externalRef: string | null;
   createdMs: number;
@@ -34,6 +36,7 @@ function toDelivery(r: Selectable<NotificationsTable>): Delivery {
     state: r.state as Delivery['state'],
     attempts: r.attempts,
     nextAttemptMs: Number(r.next_attempt_ms),
+    claimedUntilMs: r.claimed_until_ms === null ? null : Number(r.claimed_until_ms),
     lastError: r.last_error,
     externalRef: r.external_ref,
     createdMs: Number(r.created_ms),

@@ -20,6 +20,13 @@ const Result = z.object({
   pending: z.array(z.object({ channel: z.string(), error: z.string().nullable() })).default([]),
 });
 
+/** "; not delivered yet: slack (why)" for a run's outcome, or '' when everything went out. */
+export function undeliveredNote(result: z.infer<typeof Result>): string {
+  if (result.pending.length === 0) return '';
+  const list = result.pending.map((p) => `${p.channel}${p.error ? ` (${p.error})` : ''}`).join('; ');
+  return `; not delivered yet: ${list}`;
+}
+
 export const notify: PipelineStep<z.infer<typeof Result>> = {
   id: STEP.notify,
   summary: 'tells people (Slack, webhook, e-mail, GitHub issue) through the outbox',
