@@ -237,7 +237,7 @@ describe('a delivery an earlier attempt claimed and never finished', () => {
           ),
         },
       ]);
-      expect(undeliveredNote({ queued: 0, ...again })).toMatch(/^; not delivered yet: .*did not finish/);
+      expect(undeliveredNote(again)).toMatch(/^; not delivered yet: .*did not finish/);
       expect(rx.to('/slack/claimed')).toHaveLength(0);
       clock.advance(61_000);
       expect((await deliverDue(app)).map((d) => d.state)).toEqual(['delivered']);
