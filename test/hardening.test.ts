@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
 import { startService } from '../src/service/service.js';
-import { cli, ndjson, project } from './helpers/project.js';
+import { cli, ndjson, project, spamExamples } from './helpers/project.js';
 
 const CONFIG = 'models:\n  spam:\n    labels: [ham, spam]\n';
 const example = (id: string, extra: object = {}) => ({
@@ -296,5 +296,18 @@ describe('found by the reliability suite (npm run test:reliability)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('refit does not compute "${METRIC}"');
     expect(r.stderr).not.toContain('sk-live-4f9a7c0d1e');
+  });
+
+  it('a row stored with a time no clock can hold (before times were checked) fails the run naming it', async () => {
+    const dir = project('models:\n  spam:\n    labels: [ham, spam]\n', { 'e.ndjson': spamExamples(60) });
+    await cli(['ingest', 'e.ndjson'], { cwd: dir });
+    const app = await openApp({ cwd: dir, env: {} });
+    await app.store.db.updateTable('examples').set({ ts_ms: 1e20 }).where('id', '=', 'e7').execute();
+    await closeApp(app);
+    const r = await cli(['run', '--force', 'spam', '--wait', '1m', '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const outcome = JSON.parse(r.stdout).runs[0].outcome as string;
+    expect(outcome).toMatch(/example row "e7" has a time no clock can hold \(ts_ms 100000000000000000000\)/);
+    expect(outcome).not.toMatch(/Invalid time value/);
   });
 });

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../core/errors.js';
 import type { SplitName } from './split.js';
 
 export interface DatasetRow {
@@ -18,13 +19,22 @@ export interface DatasetRow {
 
 export const SPLITS: SplitName[] = ['train', 'eval', 'test'];
 
+/** The earliest and latest times ingestion accepts (2000–2100): a stored time outside is named. */
+const TS_RANGE = [Date.UTC(2000, 0, 1), Date.UTC(2100, 0, 1)] as const;
+
 export function rowLine(r: DatasetRow): string {
+  const t = Number(r.tsMs);
+  if (!Number.isFinite(t) || t < TS_RANGE[0] || t > TS_RANGE[1])
+    throw new InputError(
+      `${r.source} row "${r.id}" has a time no clock can hold (ts_ms ${r.tsMs}); ingestion accepts 2000-01-01 ` +
+        'to 2100-01-01: delete or correct that row in the store (it was stored before times were checked)',
+    );
   return JSON.stringify({
     id: r.id,
     input: r.input,
     label: r.label,
     source: r.source,
-    ts: new Date(r.tsMs).toISOString(),
+    ts: new Date(t).toISOString(),
   });
 }
 
