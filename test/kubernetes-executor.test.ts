@@ -203,6 +203,8 @@ describe('Kubernetes executor', () => {
       (j) => j.manifest.metadata.annotations['refit.dev/training-key'] === run.runId,
     );
     expect(mine).toHaveLength(1);
+    // The dead attempt's local folder is gone: one training folder for the run.
+    expect(readdirSync(join(dir, '.refit', 'artifacts', 'training', 'urgency'))).toHaveLength(1);
   }, 60_000);
 
   it('RBAC 403, admission 422 and a missing namespace are configuration errors saying what to fix', async () => {

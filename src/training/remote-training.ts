@@ -5,7 +5,7 @@
  * cancelled or past the line's training timeout (the remote job is then cancelled) →
  * TrainingFailedError. `trainRemotelyInPlace` polls in place for an ad hoc `refit train`.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppContext } from '../app-context.js';
 import type { ModelLineConfig } from '../config/config.js';
@@ -21,6 +21,7 @@ import {
   insertJob,
   jobOfKey,
   runningRemoteJob,
+  unfinishedJobsOfKey,
   updateJob,
   type JobRecord,
   type TrainingJob,
@@ -60,6 +61,9 @@ async function submit(
   const id = newId('train', now);
   const outputDir = join(app.config.artifactsDir, 'training', line.name, id);
   mkdirSync(outputDir, { recursive: true });
+  // An earlier attempt that never finished (its process died) leaves a folder: not kept.
+  for (const earlier of await unfinishedJobsOfKey(app.store, key))
+    rmSync(earlier.outputDir, { recursive: true, force: true });
   await deleteUnfinishedJobs(app.store, key);
   const codeVersion = gitSha(dirname(app.config.source));
   await insertJob(app.store, {
