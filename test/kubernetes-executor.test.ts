@@ -6,33 +6,25 @@
  * cancel (Job and pods gone), a crash between create and record (no second Job), RBAC 403,
  * admission 422, a missing namespace, Kueue suspension, and the config errors.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
 import { jobOfKey, updateJob } from '../src/stores/jobs.js';
 import { FakeKube } from './helpers/fake-kube.js';
+import { S3_ENV, startLocalS3, type LocalS3 } from './helpers/local-s3.js';
+import { until } from './helpers/until.js';
 import { cli, ndjson, project } from './helpers/project.js';
 
-const creds = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+const creds = S3_ENV;
 const trainer = resolve(__dirname, 'fixtures', 'kube-trainer.mjs');
-let s3: S3rver;
+let s3: LocalS3;
 let endpoint = '';
 let kube: FakeKube;
 
 beforeAll(async () => {
-  s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: mkdtempSync(join(tmpdir(), 'refit-s3-')) });
-  endpoint = `http://127.0.0.1:${(await s3.run()).port}`;
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
-  await client.send(new CreateBucketCommand({ Bucket: 'refit-models' }));
+  s3 = await startLocalS3('refit-models');
+  endpoint = s3.endpoint;
   kube = await new FakeKube().start();
   kube.secrets.hub = { token: 'hub-token-from-a-kube-secret' };
 });
@@ -97,11 +89,6 @@ async function started(o: Options = {}) {
 const wait = (dir: string) => cli(['run', '--wait', '1m', '--json'], { cwd: dir, env: creds });
 const jobOf = (runId: string) =>
   [...kube.jobs.values()].find((j) => j.manifest.metadata.annotations['refit.dev/training-key'] === runId);
-const until = async (ok: () => boolean, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  return ok();
-};
 
 describe('Kubernetes executor', () => {
   it('creates one Job with the spec from config; the pod trains through S3 and the run registers its model', async () => {

@@ -9,12 +9,7 @@ import { closeApp, openApp } from '../src/app.js';
 import { watchTrainingProgress } from '../src/cli/training-progress.js';
 import { insertJob, updateJob } from '../src/stores/jobs.js';
 import { cli, project, spamExamples } from './helpers/project.js';
-
-const until = async (ok: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  return ok();
-};
+import { until } from './helpers/until.js';
 
 describe('training progress', () => {
   it('a terminal shows a bar per running job that follows its log', async () => {

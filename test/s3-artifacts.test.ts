@@ -3,39 +3,25 @@
  * 127.0.0.1. Register, open (verified), a corrupted object refused, and a pipeline run whose
  * champion is read back from S3 for the comparison.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
 import { openArtifact, registerVersion } from '../src/registry/registry.js';
+import { S3_ENV, startLocalS3, type LocalS3 } from './helpers/local-s3.js';
 import { cli, project } from './helpers/project.js';
 
-let server: S3rver;
+let s3: LocalS3;
 let endpoint = '';
-const creds = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+const creds = S3_ENV;
 
 beforeAll(async () => {
-  server = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory: mkdtempSync(join(tmpdir(), 'refit-s3-')),
-  });
-  const { port } = await server.run();
-  endpoint = `http://127.0.0.1:${port}`;
-  const c = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
-  await c.send(new CreateBucketCommand({ Bucket: 'refit-models' }));
+  s3 = await startLocalS3('refit-models');
+  endpoint = s3.endpoint;
 });
 afterAll(async () => {
-  await server.close();
+  await s3.close();
 });
 
 describe('S3 artifact store', () => {
@@ -51,13 +37,7 @@ describe('S3 artifact store', () => {
       expect(v.artifact.uri).toBe('s3://refit-models/team-a/models/spam/v1/model/');
       const local = await openArtifact(app, v);
       expect(local).toMatch(/s3-cache/);
-      const c = new S3Client({
-        endpoint,
-        region: 'us-east-1',
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      });
-      await c.send(
+      await s3.client.send(
         new PutObjectCommand({
           Bucket: 'refit-models',
           Key: 'team-a/models/spam/v1/model/model.json',
