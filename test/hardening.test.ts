@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeApp, openApp } from '../src/app.js';
 import { startService } from '../src/service/service.js';
+import { readReported } from '../src/training/local-training.js';
 import { cli, ndjson, project, spamExamples } from './helpers/project.js';
 
 const CONFIG = 'models:\n  spam:\n    labels: [ham, spam]\n';
@@ -309,5 +310,15 @@ describe('found by the reliability suite (npm run test:reliability)', () => {
     const outcome = JSON.parse(r.stdout).runs[0].outcome as string;
     expect(outcome).toMatch(/example row "e7" has a time no clock can hold \(ts_ms 100000000000000000000\)/);
     expect(outcome).not.toMatch(/Invalid time value/);
+  });
+
+  it("a trainer's metrics.json that is JSON but not an object is kept as unreadable, not a failed run", () => {
+    const dir = project('models:\n  spam: {}\n');
+    for (const text of ['[]', '42', '"fine"', 'null']) {
+      writeFileSync(join(dir, 'metrics.json'), text);
+      expect(readReported(dir)).toEqual({ unreadable: 'metrics.json is not a JSON object of metrics' });
+    }
+    writeFileSync(join(dir, 'metrics.json'), '{"accuracy": 0.9}');
+    expect(readReported(dir)).toEqual({ accuracy: 0.9 });
   });
 });

@@ -188,7 +188,10 @@ export function readReported(outputDir: string): Record<string, unknown> | null 
   const f = join(outputDir, 'metrics.json');
   if (!existsSync(f)) return null;
   try {
-    return JSON.parse(readFileSync(f, 'utf8'));
+    const reported = JSON.parse(readFileSync(f, 'utf8'));
+    // Kept as reported (never trusted for the gate), but it must be an object of metrics.
+    if (reported && typeof reported === 'object' && !Array.isArray(reported)) return reported;
+    return { unreadable: 'metrics.json is not a JSON object of metrics' };
   } catch {
     return { unreadable: 'metrics.json is not valid JSON' };
   }
