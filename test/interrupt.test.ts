@@ -7,32 +7,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cli, project, spamExamples } from './helpers/project.js';
+import { cli, keywordTrain, project, spamExamples } from './helpers/project.js';
+import { until } from './helpers/until.js';
 import { REFIT_BIN } from './helpers/spawn.js';
-
-const PREDICT = fileURLToPath(new URL('./fixtures/keyword-model/predict.mjs', import.meta.url));
-
-// A keyword-model trainer that hangs (after saying its pid) while the project holds a file "hang".
-const TRAINER = `
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-if (existsSync('hang')) {
-  writeFileSync('trainer.pid', String(process.pid));
-  console.log('epoch 1 of 3');
-  setInterval(() => console.log('still training'), 200);
-} else {
-  const counts = { ham: {}, spam: {} };
-  for (const line of readFileSync(join(process.env.REFIT_DATASET_DIR, 'train.jsonl'), 'utf8').split('\\n')) {
-    if (!line) continue;
-    const r = JSON.parse(line);
-    for (const w of String(r.input.text).toLowerCase().split(/\\W+/)) counts[r.label][w] = (counts[r.label][w] ?? 0) + 1;
-  }
-  const model = { format: 'keyword-counts/1', labels: ['ham', 'spam'], counts };
-  writeFileSync(join(process.env.REFIT_OUTPUT_DIR, 'model.json'), JSON.stringify(model));
-}
-`;
 
 const alive = (pid: number) => {
   try {
@@ -45,8 +23,8 @@ const alive = (pid: number) => {
 
 describe('interrupting refit run', () => {
   it('Ctrl-C ends the trainer, releases the run with what happens next, exits 130; the next run resumes it', async () => {
-    const config = `models:\n  spam:\n    labels: [ham, spam]\n    train:\n      executor: command\n      command: [node, trainer.mjs]\n      predict_command: [node, ${JSON.stringify(PREDICT)}]\n`;
-    const dir = project(config, { 'e.ndjson': spamExamples(60), 'trainer.mjs': TRAINER, hang: '' });
+    const config = `models:\n  spam:\n    labels: [ham, spam]\n${keywordTrain()}`;
+    const dir = project(config, { 'e.ndjson': spamExamples(60), hold: '' });
     await cli(['ingest', 'e.ndjson'], { cwd: dir });
     const child = spawn(process.execPath, [REFIT_BIN, 'run', '--force', 'spam', '--wait', '2m'], {
       cwd: dir,
@@ -57,7 +35,7 @@ describe('interrupting refit run', () => {
     child.stderr.on('data', (c) => (stderr += c));
     const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
     const pidFile = join(dir, 'trainer.pid');
-    for (let i = 0; i < 300 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    await until(() => existsSync(pidFile), 30_000);
     const trainer = Number(readFileSync(pidFile, 'utf8'));
     expect(alive(trainer)).toBe(true);
     child.kill('SIGINT');
@@ -67,12 +45,12 @@ describe('interrupting refit run', () => {
       /interrupted: run (run_\w+) of spam stopped at step train and was released; the next `refit run` resumes it from that step/,
     );
     const runId = /run (run_\w+) of spam/.exec(stderr)![1]!;
-    for (let i = 0; i < 50 && alive(trainer); i++) await new Promise((r) => setTimeout(r, 100));
+    await until(() => !alive(trainer), 5000);
     expect(alive(trainer)).toBe(false);
     const shown = JSON.parse((await cli(['runs', 'show', runId, '--json'], { cwd: dir })).stdout);
     expect(shown).toMatchObject({ state: 'queued', outcome: expect.stringMatching(/interrupted at step train/) });
 
-    rmSync(join(dir, 'hang'));
+    rmSync(join(dir, 'hold'));
     const t0 = Date.now();
     const next = await cli(['run', '--wait', '1m', '--json'], { cwd: dir });
     expect(next.code, next.stderr).toBe(0);

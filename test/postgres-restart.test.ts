@@ -5,17 +5,16 @@
  * on the dropped connections.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, project, spamExamples } from './helpers/project.js';
+import { cli, keywordTrain, project, spamExamples } from './helpers/project.js';
 import { REFIT_BIN } from './helpers/spawn.js';
 import { until } from './helpers/until.js';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 const SCRIPT = fileURLToPath(new URL('../scripts/start-test-postgres.sh', import.meta.url));
-const PREDICT = fileURLToPath(new URL('./fixtures/keyword-model/predict.mjs', import.meta.url));
 const runnable = existsSync(`${BIN}/pg_ctl`) && (process.getuid?.() === 0 || process.env.USER === 'postgres');
 const DIR = `/tmp/refit-pg-restart-${process.pid}`;
 const PORT = String(56000 + (process.pid % 2000));
@@ -47,28 +46,13 @@ afterAll(() => {
   rmSync(DIR, { recursive: true, force: true });
 });
 
-// A keyword-model trainer that says its pid, then waits for the file "go" before it trains.
-const TRAINER = `
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-writeFileSync('trainer.pid', String(process.pid));
-while (!existsSync('go')) await new Promise((r) => setTimeout(r, 100));
-const counts = { ham: {}, spam: {} };
-for (const line of readFileSync(join(process.env.REFIT_DATASET_DIR, 'train.jsonl'), 'utf8').split('\\n')) {
-  if (!line) continue;
-  const r = JSON.parse(line);
-  for (const w of String(r.input.text).toLowerCase().split(/\\W+/)) counts[r.label][w] = (counts[r.label][w] ?? 0) + 1;
-}
-writeFileSync(join(process.env.REFIT_OUTPUT_DIR, 'model.json'), JSON.stringify({ format: 'keyword-counts/1', labels: ['ham', 'spam'], counts }));
-`;
-
 describe.skipIf(!runnable && !process.env.CI)('PostgreSQL restarted mid-run', () => {
   it('the run finishes once the database is back: one version, one promotion, no crash', async () => {
     const db = `refit_restart_${process.pid}`;
     execFileSync('psql', [url, '-qc', `CREATE DATABASE ${db}`]);
     const store = url.replace(/\/postgres$/, `/${db}`);
-    const config = `store: ${store}\nmodels:\n  spam:\n    labels: [ham, spam]\n    train:\n      executor: command\n      command: [node, trainer.mjs]\n      predict_command: [node, ${JSON.stringify(PREDICT)}]\n`;
-    const dir = project(config, { 'e.ndjson': spamExamples(60), 'trainer.mjs': TRAINER });
+    const config = `store: ${store}\nmodels:\n  spam:\n    labels: [ham, spam]\n${keywordTrain()}`;
+    const dir = project(config, { 'e.ndjson': spamExamples(60), hold: '' });
     expect((await cli(['ingest', 'e.ndjson'], { cwd: dir })).code).toBe(0);
     const child = spawn(process.execPath, [REFIT_BIN, 'run', '--force', 'spam', '--wait', '2m', '--json'], {
       cwd: dir,
@@ -82,7 +66,7 @@ describe.skipIf(!runnable && !process.env.CI)('PostgreSQL restarted mid-run', ()
     const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
     expect(await until(() => existsSync(join(dir, 'trainer.pid')), 30_000)).toBe(true);
     asPostgres(`${BIN}/pg_ctl -D ${DIR} -m immediate -w restart -l ${DIR}/server.log`);
-    writeFileSync(join(dir, 'go'), '');
+    rmSync(join(dir, 'hold'));
     const code = await exited;
     expect(stderr).not.toMatch(/unexpected error|\n\s+at .*:\d+:\d+/);
     expect(code, stderr).toBe(0);

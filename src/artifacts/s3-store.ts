@@ -5,42 +5,23 @@
  */
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { RefitError } from '../core/errors.js';
+import { lazyS3, type LoadedS3, type S3Access } from './s3-client.js';
 import { ArtifactIntegrityError, hashArtifact, listFiles, type StoredArtifact } from './file-store.js';
 
 export class S3ArtifactStore {
   private readonly bucket: string;
   private readonly prefix: string;
-  private readonly options: S3ClientConfig;
-  private sdk: Promise<{ client: S3Client; s3: typeof import('@aws-sdk/client-s3') }> | null = null;
+  private readonly client: () => Promise<LoadedS3>;
   private readonly cacheDir: string;
 
-  constructor(
-    uri: string,
-    opts: {
-      endpoint: string | null;
-      region: string;
-      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null;
-      cacheDir: string;
-    },
-  ) {
+  constructor(uri: string, opts: S3Access & { cacheDir: string }) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
     if (!m) throw new RefitError('CONFIG', `artifacts "${uri}" is not an s3://BUCKET/PREFIX URI`);
     this.bucket = m[1]!;
     this.prefix = m[2]!.replace(/\/+$/, '');
-    this.options = {
-      region: opts.region,
-      ...(opts.credentials ? { credentials: opts.credentials } : {}),
-      ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
-    };
+    this.client = lazyS3(opts);
     this.cacheDir = join(opts.cacheDir, 's3-cache');
-  }
-
-  /** The AWS SDK is loaded on first use: processes without S3 artifacts never pay for it. */
-  private client(): Promise<{ client: S3Client; s3: typeof import('@aws-sdk/client-s3') }> {
-    this.sdk ??= import('@aws-sdk/client-s3').then((s3) => ({ client: new s3.S3Client(this.options), s3 }));
-    return this.sdk;
   }
 
   private key(...parts: string[]): string {

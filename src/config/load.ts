@@ -58,14 +58,11 @@ export function loadConfig(options: LoadOptions = {}): RefitConfig {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const unquoted = unquotedVariable(text);
-    if (unquoted)
-      throw new ConfigError(
-        [
-          `${shortName}:${unquoted.line}: \`\${${unquoted.name}...}\` inside { } must be quoted: write "\${${unquoted.name}...}" ` +
-            '(YAML reads an unquoted { as the start of a map)',
-        ],
-        shortName,
-      );
+    if (unquoted) {
+      const v = `\${${unquoted.name}...}`;
+      const why = `\`${v}\` inside { } must be quoted: write "${v}" (YAML reads an unquoted { as the start of a map)`;
+      throw new ConfigError([`${shortName}:${unquoted.line}: ${why}`], shortName);
+    }
     throw new ConfigError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);

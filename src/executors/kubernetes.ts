@@ -154,15 +154,10 @@ export class KubernetesExecutor implements RemoteExecutor<KubeHandle> {
     const { batch } = await this.api();
     const namespace = this.cfg.namespace;
     const expiresIn = Math.min(7 * 86_400, Math.round((2 * this.cfg.timeoutMs) / 1000) + 3600);
+    await this.staging.upload(job.model, job.key, job.datasetDir);
     for (let attempt = 1; attempt <= MAX_ATTEMPT_NAMES; attempt++) {
       const name = jobName(job.key, attempt);
-      const staged = await this.staging.stage({
-        model: job.model,
-        key: job.key,
-        jobName: name,
-        datasetDir: job.datasetDir,
-        expiresIn,
-      });
+      const staged = await this.staging.attempt({ model: job.model, key: job.key, jobName: name, expiresIn });
       const refitEnv = {
         ...staged.env,
         REFIT_MODEL: job.model,
@@ -198,7 +193,8 @@ export class KubernetesExecutor implements RemoteExecutor<KubeHandle> {
       if (existing.metadata?.annotations?.[KEY_ANNOTATION] !== job.key)
         throw new RefitError(
           'CONFLICT',
-          `a Job ${namespace}/${name} exists that was not created for training ${job.key}; delete it or rename the line`,
+          `a Job ${namespace}/${name} exists that was not created for training ${job.key}: ` +
+            'delete it or rename the line',
         );
       if (!condition(existing, 'Failed')) return handle;
     }

@@ -10,23 +10,15 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { lazyS3, type LoadedS3, type S3Access } from '../artifacts/s3-client.js';
 import { RefitError } from '../core/errors.js';
 import { writeOutput } from './output-dir.js';
-
-export interface S3Access {
-  endpoint: string | null;
-  region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null;
-}
 
 export interface StagedAttempt {
   /** REFIT_* variables for the container. */
   env: Record<string, string>;
   outputUri: string;
 }
-
-type Sdk = { client: S3Client; s3: typeof import('@aws-sdk/client-s3') };
 
 /** `s3://bucket/prefix` → bucket and prefix (no trailing slash). */
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
@@ -38,7 +30,7 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
 const join3 = (...parts: string[]) => parts.filter(Boolean).join('/');
 
 export class S3Staging {
-  private sdk: Promise<Sdk> | null = null;
+  private readonly client: () => Promise<LoadedS3>;
   private readonly bucket: string;
   private readonly prefix: string;
 
@@ -47,20 +39,7 @@ export class S3Staging {
     private readonly access: S3Access,
   ) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Uri(uri));
-  }
-
-  private client(): Promise<Sdk> {
-    const a = this.access;
-    // No checksum in presigned URLs: a PUT URL would carry the CRC of an empty body.
-    const options = {
-      requestChecksumCalculation: 'WHEN_REQUIRED' as const,
-      responseChecksumValidation: 'WHEN_REQUIRED' as const,
-      region: a.region,
-      ...(a.credentials ? { credentials: a.credentials } : {}),
-      ...(a.endpoint ? { endpoint: a.endpoint, forcePathStyle: true } : {}),
-    };
-    this.sdk ??= import('@aws-sdk/client-s3').then((s3) => ({ client: new s3.S3Client(options), s3 }));
-    return this.sdk;
+    this.client = lazyS3(access);
   }
 
   private async presign(command: object, expiresIn: number): Promise<string> {
@@ -69,41 +48,38 @@ export class S3Staging {
     return getSignedUrl(client, command as never, { expiresIn });
   }
 
-  /**
-   * Uploads the dataset version (once per key: the same objects are written again after a crash)
-   * and names the attempt's output prefix. URLs last `expiresIn` seconds.
-   */
-  async stage(input: {
-    model: string;
-    key: string;
-    jobName: string;
-    datasetDir: string;
-    expiresIn: number;
-  }): Promise<StagedAttempt> {
+  private base(model: string, key: string): string {
+    return join3(this.prefix, 'training', model, key);
+  }
+
+  /** Uploads the dataset version for a training key (again after a crash: the same objects). */
+  async upload(model: string, key: string, datasetDir: string): Promise<void> {
     const { client, s3 } = await this.client();
-    const base = join3(this.prefix, 'training', input.model, input.key);
-    const datasetPrefix = `${base}/dataset/`;
-    const files = readdirSync(input.datasetDir).filter((f) => !f.startsWith('.'));
-    for (const f of files) {
-      const body = readFileSync(join(input.datasetDir, f));
+    const datasetPrefix = `${this.base(model, key)}/dataset/`;
+    for (const f of readdirSync(datasetDir).filter((name) => !name.startsWith('.'))) {
+      const body = readFileSync(join(datasetDir, f));
       const put = new s3.PutObjectCommand({ Bucket: this.bucket, Key: datasetPrefix + f, Body: body });
       await client.send(put).catch((err: Error) => {
         throw s3Error(err, `uploading ${f} of the dataset to s3://${this.bucket}/${datasetPrefix}`);
       });
     }
+  }
+
+  /** The REFIT_* variables of one attempt: presigned split URLs (`expiresIn` s) and its output prefix. */
+  async attempt(input: { model: string; key: string; jobName: string; expiresIn: number }): Promise<StagedAttempt> {
+    const { s3 } = await this.client();
+    const base = this.base(input.model, input.key);
+    const datasetPrefix = `${base}/dataset/`;
     const outputPrefix = `${base}/${input.jobName}/output/`;
-    const getUrl = (split: string) =>
-      this.presign(
-        new s3.GetObjectCommand({ Bucket: this.bucket, Key: `${datasetPrefix}${split}.jsonl` }),
-        input.expiresIn,
-      );
+    const get = (split: string) =>
+      new s3.GetObjectCommand({ Bucket: this.bucket, Key: `${datasetPrefix}${split}.jsonl` });
     const modelPut = new s3.PutObjectCommand({ Bucket: this.bucket, Key: `${outputPrefix}model.json` });
     const env: Record<string, string> = {
       REFIT_DATASET_URI: `s3://${this.bucket}/${datasetPrefix}`,
       REFIT_OUTPUT_URI: `s3://${this.bucket}/${outputPrefix}`,
-      REFIT_TRAIN_URL: await getUrl('train'),
-      REFIT_EVAL_URL: await getUrl('eval'),
-      REFIT_TEST_URL: await getUrl('test'),
+      REFIT_TRAIN_URL: await this.presign(get('train'), input.expiresIn),
+      REFIT_EVAL_URL: await this.presign(get('eval'), input.expiresIn),
+      REFIT_TEST_URL: await this.presign(get('test'), input.expiresIn),
       REFIT_MODEL_PUT_URL: await this.presign(modelPut, input.expiresIn),
     };
     if (this.access.endpoint) env.AWS_ENDPOINT_URL_S3 = this.access.endpoint;

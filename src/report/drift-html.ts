@@ -8,6 +8,7 @@
 import { trainInputs, type ValidationReport } from '../datasets/validate.js';
 import type { ColumnDrift, DriftReport } from '../ml/drift/report.js';
 import { barChart } from './bar-chart.js';
+import { columnVerdict } from './column-verdict.js';
 import { distribution } from './distribution.js';
 import { escapeHtml as e } from './html-escape.js';
 import { htmlPage, htmlTable } from './html-page.js';
@@ -24,16 +25,6 @@ const METHOD_NAMES: Record<string, string> = {
   text: 'Jensen–Shannon distance of words',
 };
 
-const num = (x: number) => (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(2) : x.toFixed(4));
-
-/** "p 3.66e-48 < 0.05: drift" — the number, the comparison with the threshold, the verdict. */
-export function columnVerdict(c: ColumnDrift): string {
-  if (c.skipped) return `skipped: ${c.skipped}`;
-  const verdict = c.drift ? 'drift' : 'no drift';
-  if (c.pvalue !== null) return `p ${num(c.pvalue)} ${c.drift ? '<' : '≥'} ${c.threshold}: ${verdict}`;
-  return `${num(c.statistic)} ${c.drift ? '≥' : '<'} ${c.threshold}: ${verdict}`;
-}
-
 function datasetVerdict(r: DriftReport): string {
   const share = `${r.driftedColumns} of ${r.testedColumns} columns drifted (share ${r.driftShare.toFixed(2)})`;
   const css = r.datasetDrift ? 'drift' : 'ok';
@@ -46,10 +37,11 @@ function columnSection(c: ColumnDrift, reference: Row[], current: Row[]): string
   const css = c.skipped ? 'warn' : c.drift ? 'drift' : 'ok';
   const rows = `reference ${c.referenceRows} rows, current ${c.currentRows} rows`;
   const head = `<h3 id="col-${e(c.column)}">${e(c.column)} <small>(${e(c.kind)})</small></h3>`;
-  const test = `<p>${e(METHOD_NAMES[c.method] ?? c.method)} — <span class="${css}">${e(columnVerdict(c))}</span> · ${rows}</p>`;
-  const text = c.text
-    ? `<p>out-of-vocabulary rate ${c.text.oovRate.toFixed(3)}, embedding cosine ${c.text.embeddingCosine.toFixed(3)}</p>`
-    : '';
+  const verdict = `<span class="${css}">${e(columnVerdict(c))}</span>`;
+  const test = `<p>${e(METHOD_NAMES[c.method] ?? c.method)} — ${verdict} · ${rows}</p>`;
+  const t = c.text;
+  const oov = t ? `out-of-vocabulary rate ${t.oovRate.toFixed(3)}` : '';
+  const text = t ? `<p>${oov}, embedding cosine ${t.embeddingCosine.toFixed(3)}</p>` : '';
   const d = c.skipped
     ? null
     : distribution(
@@ -83,9 +75,10 @@ export function validationHtml(r: ValidationReport, driftRows: { reference: Row[
     r.checks.map((c) => [c.name, c.status, c.message]),
   );
   const labels = htmlTable(['label', 'rows'], Object.entries(r.labels));
+  const heading = "<h2>Drift of the train split against the previous version's</h2>";
   const drift =
     r.drift && driftRows
-      ? `<h2>Drift of the train split against the previous version's</h2>\n${driftBody(r.drift, driftRows.reference, driftRows.current)}`
+      ? `${heading}\n${driftBody(r.drift, driftRows.reference, driftRows.current)}`
       : '<p>No reference version: drift not checked.</p>';
   const title = `Dataset validation ${r.tag ?? r.dir}`;
   return htmlPage(title, [verdict, checks, '<h2>Labels</h2>', labels, drift].join('\n'));

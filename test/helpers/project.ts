@@ -1,6 +1,7 @@
 /** A throwaway project folder with a refit.yaml, and an in-process CLI runner that captures output. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { Clock } from '../../src/core/ports/clock.js';
@@ -54,3 +55,11 @@ export const spamExamples = (n = 60) =>
       label: i % 2 ? 'spam' : 'ham',
     })),
   );
+
+const KEYWORD = (f: string) =>
+  JSON.stringify(fileURLToPath(new URL(`../fixtures/keyword-model/${f}`, import.meta.url)));
+
+/** A model line's `train:` block that trains and serves the keyword model by command (fixtures/keyword-model). */
+export const keywordTrain = () =>
+  `    train:\n      executor: command\n      command: [node, ${KEYWORD('train.mjs')}]\n` +
+  `      predict_command: [node, ${KEYWORD('predict.mjs')}]\n`;

@@ -4,23 +4,21 @@
  * the bucket's capacity as the ceiling, so a team sees when retraining was throttled and why.
  */
 import { html } from 'htm/preact';
-import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { useUplot } from './use-uplot.js';
 import type { BudgetPoint } from '../../report/budget-history.js';
 
 export function BudgetChart({ points, title }: { points: BudgetPoint[]; title: string }) {
-  const box = useRef<HTMLDivElement>(null);
   const key = points.length ? `${points.length}:${points.at(-1)!.atMs}` : '0';
-  useEffect(() => {
-    if (!box.current || points.length < 2) return;
+  const box = useUplot(() => {
+    if (points.length < 2) return null;
     const data: uPlot.AlignedData = [
       points.map((p) => p.atMs / 1000),
       points.map((p) => p.tokens),
       points.map((p) => p.capacity),
     ];
-    const opts: uPlot.Options = {
+    const opts: Omit<uPlot.Options, 'width'> = {
       title,
-      width: Math.min(box.current.clientWidth || 640, 900),
       height: 180,
       scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       series: [
@@ -29,8 +27,7 @@ export function BudgetChart({ points, title }: { points: BudgetPoint[]; title: s
         { label: 'capacity', stroke: '#57606a', dash: [4, 4], width: 1 },
       ],
     };
-    const plot = new uPlot(opts, data, box.current);
-    return () => plot.destroy();
+    return { opts, data };
   }, [key, title]);
   if (points.length < 2) return html`<p class="muted">Fewer than two decisions so far: no budget history to draw.</p>`;
   const last = points.at(-1)!;

@@ -4,8 +4,8 @@
  * rollback marks as point series, so what refit did is drawn where it happened.
  */
 import { html } from 'htm/preact';
-import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
+import { useUplot } from './use-uplot.js';
 import type { RunStory } from '../../report/run-story.js';
 
 type Timeline = RunStory['timeline'];
@@ -53,13 +53,10 @@ function seriesOf(t: Timeline): uPlot.AlignedData {
 }
 
 export function AccuracyChart({ timeline, title }: { timeline: Timeline; title: string }) {
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!box.current || timeline.points.length < 2) return;
-    const width = Math.min(box.current.clientWidth || 640, 900);
-    const opts: uPlot.Options = {
+  const box = useUplot(() => {
+    if (timeline.points.length < 2) return null;
+    const opts: Omit<uPlot.Options, 'width'> = {
       title,
-      width,
       height: 220,
       scales: { y: { range: [0, 1] } },
       axes: [{}, { values: (_u, ticks) => ticks.map((v) => `${Math.round(v * 100)}%`) }],
@@ -79,8 +76,7 @@ export function AccuracyChart({ timeline, title }: { timeline: Timeline; title: 
         })),
       ],
     };
-    const plot = new uPlot(opts, seriesOf(timeline), box.current);
-    return () => plot.destroy();
+    return { opts, data: seriesOf(timeline) };
   }, [timeline, title]);
   if (timeline.points.length < 2)
     return html`<p class="muted">Not enough reviewed predictions yet to draw ${title}.</p>`;

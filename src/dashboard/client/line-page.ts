@@ -12,6 +12,7 @@ import { useState } from 'preact/hooks';
 import type { RunStory } from '../../report/run-story.js';
 import type { ModelStatus } from '../../status/status.js';
 import type { ColumnDrift, DriftReport } from '../../ml/drift/report.js';
+import { columnVerdict } from '../../report/column-verdict.js';
 import type { AliasHistoryEntry } from '../../stores/aliases.js';
 import type { MonitorVerdict } from '../../stores/monitor-verdicts.js';
 import type { ModelVersion } from '../../stores/versions.js';
@@ -98,20 +99,11 @@ function Verdicts({ last, acted }: { last: MonitorVerdict | null; acted: Monitor
     }`;
 }
 
-/** "p 3.66e-48 < 0.05: drift": the number, its threshold and the verdict, as in the HTML reports. */
-function columnResult(c: ColumnDrift): string {
-  if (c.skipped) return `skipped: ${c.skipped}`;
-  const x = c.pvalue ?? c.statistic;
-  const shown = Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(2) : x.toFixed(4);
-  const below = c.pvalue !== null ? c.drift : !c.drift;
-  return `${c.pvalue !== null ? 'p ' : ''}${shown} ${below ? '<' : '≥'} ${c.threshold}: ${c.drift ? 'drift' : 'no drift'}`;
-}
-
 function Drift({ drift }: { drift: LineView['productionDrift'] }) {
   if (!drift || !drift.details) return html`<p class="muted">Production inputs not checked for drift yet.</p>`;
   const d = drift.details;
   const share = `${d.driftedColumns} of ${d.testedColumns} columns drifted (share ${d.driftShare.toFixed(2)})`;
-  const row = (c: ColumnDrift) => [c.column, c.kind, c.method, columnResult(c)];
+  const row = (c: ColumnDrift) => [c.column, c.kind, c.method, columnVerdict(c)];
   return html`<p>
       Inputs served by v${drift.version} vs its training data, ${when(drift.checkedMs)}: ${share}
       ${d.datasetDrift ? html`<strong class="error"> — drift</strong>` : null}

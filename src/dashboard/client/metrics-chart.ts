@@ -5,8 +5,8 @@
  * versions is seen at a glance.
  */
 import { html } from 'htm/preact';
-import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
+import { useUplot } from './use-uplot.js';
 import type { ModelVersion } from '../../stores/versions.js';
 
 const COLORS = ['#0969da', '#1a7f37', '#8250df', '#bc4c00', '#cf222e', '#57606a'];
@@ -22,21 +22,19 @@ export function numericMetrics(versions: ModelVersion[]): string[] {
 }
 
 export function MetricsChart({ versions, title }: { versions: ModelVersion[]; title: string }) {
-  const box = useRef<HTMLDivElement>(null);
   const ordered = [...versions].sort((a, b) => a.version - b.version);
   const inUnit = (m: string) => ordered.every((v) => typeof v.metrics[m] !== 'number' || Math.abs(v.metrics[m]) <= 1);
   const names = numericMetrics(ordered).filter(inUnit).slice(0, MAX_SERIES);
   const key = JSON.stringify(ordered.map((v) => [v.version, names.map((m) => v.metrics[m])]));
-  useEffect(() => {
-    if (!box.current || ordered.length < 1 || names.length === 0) return;
+  const box = useUplot(() => {
+    if (ordered.length < 1 || names.length === 0) return null;
     const xs = ordered.map((v) => v.version);
     const data: uPlot.AlignedData = [
       xs,
       ...names.map((m) => ordered.map((v) => (typeof v.metrics[m] === 'number' ? (v.metrics[m] as number) : null))),
     ];
-    const opts: uPlot.Options = {
+    const opts: Omit<uPlot.Options, 'width'> = {
       title,
-      width: Math.min(box.current.clientWidth || 640, 900),
       height: 220,
       scales: { x: { time: false }, y: { range: [0, 1] } },
       axes: [{ values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? `v${t}` : '')) }, {}],
@@ -45,8 +43,7 @@ export function MetricsChart({ versions, title }: { versions: ModelVersion[]; ti
         ...names.map((m, i) => ({ label: m, stroke: COLORS[i % COLORS.length], width: 2, points: { show: true } })),
       ],
     };
-    const plot = new uPlot(opts, data, box.current);
-    return () => plot.destroy();
+    return { opts, data };
   }, [key, title]);
   if (names.length === 0) return html`<p class="muted">No version has test metrics yet.</p>`;
   const label = `${title}: ${names.join(', ')} for ${ordered.length} version(s)`;
