@@ -94,11 +94,17 @@ describe('refit serve', () => {
       rejected: 1,
       errors: [{ index: 11, field: 'label', reason: expect.stringContaining('unknown label "eggs"') }],
     });
+    // A "__proto__" key is one bad event of the batch, not a reason to refuse the other events.
+    const proto = `[{"type":"example","id":"p1","model":"spam","input":{"text":"a"},"label":"ham"},{"__proto__":{"x":1}}]`;
+    const poisoned = await call('/v1/feedback', { method: 'POST', token: INGEST, body: proto });
+    expect(poisoned.status).toBe(422);
+    expect(await poisoned.json()).toMatchObject({ accepted: 1, rejected: 1, errors: [{ index: 2 }] });
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
     const huge = await call('/v1/feedback', { method: 'POST', token: INGEST, body: 'x'.repeat(5000) });
     expect(huge.status).toBe(413);
     expect((await huge.json()).error).toContain('serve.body_limit');
     const metrics = await (await call('/metrics')).text();
-    expect(metrics).toContain('refit_ingested_events_total 30');
+    expect(metrics).toContain('refit_ingested_events_total 31');
   });
 
   it('a manual retrain over HTTP goes around the loop; promote and rollback errors are 4xx', async () => {

@@ -31,7 +31,13 @@ export interface ServerOptions {
 }
 
 export function buildServer(app: AppContext, options: ServerOptions): FastifyInstance {
-  const server = Fastify({ bodyLimit: app.config.serve.bodyLimit, logger: false });
+  // A "__proto__" key is dropped rather than failing the whole body: the rest of a feedback batch is kept.
+  const server = Fastify({
+    bodyLimit: app.config.serve.bodyLimit,
+    logger: false,
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+  });
   const serving = options.serving ?? new ServingRouter(app);
   server.addHook('onReady', async () => {
     await serving.refresh();
