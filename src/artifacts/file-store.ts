@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { RefitError } from '../core/errors.js';
+import { explainDiskFull } from '../core/disk-full.js';
 
 export class ArtifactIntegrityError extends RefitError {
   constructor(uri: string, expected: string, actual: string) {
@@ -69,9 +70,14 @@ export class FileArtifactStore {
     // The registry allocates `version` under the model line's lock with no row for it yet: a
     // directory already there is the leftover of a registration that crashed before committing.
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
     const target = statSync(source).isFile() ? join(dir, basename(source)) : join(dir, 'model');
-    cpSync(source, target, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+      cpSync(source, target, { recursive: true });
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw explainDiskFull(err, `storing the artifact of ${model} v${version}`, this.root);
+    }
     const { sha256, size } = await hashArtifact(target);
     return { uri: `file:${target}`, sha256, size };
   }

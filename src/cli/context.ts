@@ -13,6 +13,7 @@ import { JsonReporter } from '../report/json.js';
 import type { Reporter, View } from '../report/views.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { RefitError } from '../core/errors.js';
+import { explainAnyDiskFull } from '../core/disk-full.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -130,6 +131,8 @@ export function createCliContext(program: Command, io: CliIO): CliContext {
       ctx.reporter().addSecrets(app.config.secretValues);
       try {
         return await fn(app);
+      } catch (err) {
+        throw explainAnyDiskFull(err, app.config);
       } finally {
         await closeApp(app);
       }

@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'ROLLED_BACK'
   /** The run was cancelled (by `refit cancel`, the dashboard or shutdown). */
   | 'CANCELLED'
+  /** A disk refit writes to is full (ENOSPC) or over its quota (EDQUOT); freeing space lets a retry pass. */
+  | 'DISK_FULL'
   /** The process was asked to stop (Ctrl-C, SIGTERM); its runs were released to resume (exit 130). */
   | 'INTERRUPTED'
   /** Not a failure: a step must wait (external preparation, a remote job, a health check). */
@@ -61,6 +63,7 @@ export const ERROR_POLICY: Record<ErrorCode, ErrorPolicy> = {
   CANDIDATE_REJECTED: { retryable: false, exitCode: 1, httpStatus: 422 },
   ROLLED_BACK: { retryable: false, exitCode: 1, httpStatus: 500 },
   CANCELLED: { retryable: false, exitCode: 1, httpStatus: 409 },
+  DISK_FULL: { retryable: true, exitCode: 1, httpStatus: 507 },
   INTERRUPTED: { retryable: false, exitCode: 130, httpStatus: 503 },
   WAITING: { retryable: false, exitCode: 0, httpStatus: 202 },
   STORED_RESULT: { retryable: false, exitCode: 1, httpStatus: 500 },

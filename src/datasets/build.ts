@@ -16,6 +16,7 @@ import { pushDirectory } from '../integrations/hf-hub.js';
 import { join } from 'node:path';
 import type { AppContext } from '../app-context.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
+import { explainDiskFull } from '../core/disk-full.js';
 import type { ModelLineConfig } from '../config/config.js';
 import { linesOf, readLineAt, type LineAt } from './lines.js';
 import {
@@ -81,10 +82,18 @@ export async function buildDataset(app: AppContext, model: string, options: Buil
   const nowMs = app.clock.now();
   const tag = await freeTag(app, model, versionTag(nowMs));
   const dir = join(app.config.artifactsDir, 'datasets', model, tag);
-  const { sha256, tmp } = await writeSplits(app, line, rows, split, dir, progress);
-  const metadata = describeVersion(line, { tag, nowMs, sha256, rows, winners: winners.rows, split, previous });
-  writeMetadata(tmp, metadata);
-  publish(tmp, dir);
+  const writer = new SplitWriter(dir, line.task !== 'text-classification' ? [...rows.fields].sort() : null);
+  let metadata: DatasetMetadata;
+  try {
+    const sha256 = await writeSplits(app, line.name, writer, rows, split, progress);
+    metadata = describeVersion(line, { tag, nowMs, sha256, rows, winners: winners.rows, split, previous });
+    writeMetadata(writer.tmp, metadata);
+    publish(writer.tmp, dir);
+  } catch (err) {
+    // A half-written version would only take more space: it goes, and the error says where and why.
+    writer.discard();
+    throw explainDiskFull(err, `writing dataset version ${model}/${tag}`, app.config.artifactsDir);
+  }
 
   progress('recording');
   const buildKey = options.buildKey ?? null;
@@ -148,18 +157,17 @@ async function extendedVersion(app: AppContext, model: string): Promise<DatasetR
 /** Pass 2: writes the splits one after another, fetching inputs again a page at a time. */
 async function writeSplits(
   app: AppContext,
-  line: ModelLineConfig,
+  model: string,
+  writer: SplitWriter,
   rows: Candidates,
   split: Record<SplitName, number[]>,
-  dir: string,
   progress: (msg: string) => void,
-): Promise<{ sha256: string; tmp: string }> {
-  const writer = new SplitWriter(dir, line.task !== 'text-classification' ? [...rows.fields].sort() : null);
+): Promise<string> {
   for (const s of SPLITS) {
     progress(`writing ${s} (${split[s].length} rows)`);
     writer.begin(s);
     let n = 0;
-    for await (const row of materialise(app.store, line.name, rows, split[s])) {
+    for await (const row of materialise(app.store, model, rows, split[s])) {
       writer.write(row);
       if (++n % GC_EVERY === 0) collectGarbage();
     }

@@ -75,9 +75,22 @@ export class SplitWriter {
     if (this.buf.length > 1 << 20) this.flush();
   }
 
-  finish(): { sha256: string; tmp: string } {
+  /** Closes the files; returns the content hash. */
+  finish(): string {
     this.close();
-    return { sha256: this.hash.digest('hex'), tmp: this.tmp };
+    return this.hash.digest('hex');
+  }
+
+  /** Removes the temp directory after a failed write (a full disk): nothing half-written stays. */
+  discard(): void {
+    try {
+      if (this.jsonl !== null) closeSync(this.jsonl);
+      if (this.csv !== null) closeSync(this.csv);
+    } catch {
+      // already closed
+    }
+    this.jsonl = this.csv = null;
+    rmSync(this.tmp, { recursive: true, force: true });
   }
 
   private flush(): void {

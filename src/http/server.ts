@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { runRoutes } from './routes/runs.js';
+import { explainAnyDiskFull } from '../core/disk-full.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { statusRoutes } from './routes/status.js';
 
@@ -55,7 +56,7 @@ export function buildServer(app: AppContext, options: ServerOptions): FastifyIns
     auth: (scope) => requireScope(tokens, scope, () => counters.requests++),
   };
   server.setErrorHandler((err, _req, reply) => {
-    const e = err as Error & { statusCode?: number; code?: string };
+    const e = explainAnyDiskFull(err, app.config) as Error & { statusCode?: number; code?: string };
     const secrets = app.config.secretValues;
     if (e instanceof RefitError) return reply.code(httpStatusFor(e)).send({ error: redact(e.message, secrets) });
     if (e.statusCode && e.statusCode < 500) {

@@ -9,6 +9,7 @@
 import type { AppContext } from '../app-context.js';
 import { AwaitingApprovalError, codeOf, isRetryable, WaitError, type ErrorCode } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
+import { explainAnyDiskFull } from '../core/disk-full.js';
 import { getRun, releaseLease, settleRun, type RunEnd, type RunView } from '../stores/runs.js';
 import { lastFailedStep } from '../stores/steps.js';
 import { notifyRun } from './run-notify.js';
@@ -31,7 +32,9 @@ export async function settleMissingLine(app: AppContext, run: RunView): Promise<
   return finish(app, run, { state: 'failed', outcome }, 'CONFIG');
 }
 
-export async function settleFailure(app: AppContext, run: RunView, err: unknown): Promise<AdvanceResult> {
+export async function settleFailure(app: AppContext, run: RunView, thrown: unknown): Promise<AdvanceResult> {
+  // A full disk met anywhere else (the store, a report, a work folder) is said as plainly.
+  const err = explainAnyDiskFull(thrown, app.config);
   const code = codeOf(err);
   const now = await getRun(app.store, run.id);
   if (code === 'CANCELLED' || now?.state === 'cancelled') {

@@ -67,8 +67,13 @@ export async function openWasmSqlite(path: string): Promise<SqliteDatabase> {
   const persist = () => {
     if (memory || !dirty) return;
     const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, db.export());
-    renameSync(tmp, path);
+    try {
+      writeFileSync(tmp, db.export());
+      renameSync(tmp, path);
+    } catch (err) {
+      rmSync(tmp, { force: true }); // a full disk: the file on disk stays the last whole copy
+      throw err;
+    }
     dirty = false;
   };
   const after = (sql: string) => {

@@ -5,19 +5,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  SqliteDialect,
-  type Migration,
-  type SqliteDatabase,
-  type Transaction,
-} from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type Migration, type SqliteDatabase, type Transaction } from 'kysely';
 import { RefitError } from '../core/errors.js';
 import { redact } from '../config/secrets.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
+import { TransactionalSqliteDialect } from './sqlite-dialect.js';
+import { describeFree } from '../core/disk-full.js';
 import * as m000001 from './migrations/000001_core.js';
 import * as m000002 from './migrations/000002_datasets.js';
 import * as m000003 from './migrations/000003_preparations.js';
@@ -68,7 +62,7 @@ export async function openStore(url: string, options: { migrate?: boolean } = {}
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     dialect = 'sqlite';
     db = new Kysely<Database>({
-      dialect: new SqliteDialect({
+      dialect: new TransactionalSqliteDialect({
         database: () => openSqlite(path),
       }),
     });
@@ -103,7 +97,9 @@ export async function openStore(url: string, options: { migrate?: boolean } = {}
     } catch (err) {
       await db.destroy().catch(() => {});
       const msg = redact(err instanceof Error ? err.message : String(err), []);
-      throw new RefitError('STORE', `cannot open the store at ${displayUrl}: ${msg}`, { cause: err });
+      const full = (err as { code?: string }).code === 'SQLITE_FULL' && url.startsWith('sqlite:');
+      const hint = full ? `; ${describeFree(url.slice('sqlite:'.length))} on its disk: free space there` : '';
+      throw new RefitError('STORE', `cannot open the store at ${displayUrl}: ${msg}${hint}`, { cause: err });
     }
   }
   return store;

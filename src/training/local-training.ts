@@ -13,6 +13,7 @@ import type { AppContext } from '../app-context.js';
 import type { ModelLineConfig } from '../config/config.js';
 import { redact } from '../config/secrets.js';
 import { RefitError } from '../core/errors.js';
+import { describeFree } from '../core/disk-full.js';
 import type { Logger } from '../core/ports/logger.js';
 import { runBuiltin, type ExecutionResult } from '../executors/builtin.js';
 import { killGroup, runCommand } from '../executors/command.js';
@@ -99,7 +100,7 @@ export async function runLocalTraining(app: AppContext, line: ModelLineConfig, o
     finishedMs: app.clock.now(),
     logs: redact(result.logs.join('\n').slice(-LOG_LIMIT), secrets),
     reportedMetrics: result.reported,
-    error: result.error ? redact(result.error, secrets) : null,
+    error: result.error ? redact(withDiskFull(result, outputDir), secrets) : null,
   });
   const job = (await getJob(app.store, id))!;
   if (!result.ok) {
@@ -108,6 +109,14 @@ export async function runLocalTraining(app: AppContext, line: ModelLineConfig, o
   }
   log.info('training finished');
   return job;
+}
+
+/** The trainer's error, plus what its log shows: that it ran out of disk space, with where and what to do. */
+function withDiskFull(result: ExecutionResult, outputDir: string): string {
+  const error = result.error ?? '';
+  const tail = result.logs.slice(-50).join('\n');
+  if (!/ENOSPC|EDQUOT|No space left on device|Disk quota exceeded|\[Errno 28\]/.test(tail)) return error;
+  return `${error}; its log shows the disk of ${outputDir} is full (${describeFree(outputDir)}): free space there or point \`artifacts:\` at a larger disk`;
 }
 
 interface Execution {

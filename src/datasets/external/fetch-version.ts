@@ -7,7 +7,8 @@
  * the row counts its `splits`. A verified version is kept under artifacts/datasets/<model>/<tag>/.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { explainDiskFull } from '../../core/disk-full.js';
 import { join } from 'node:path';
 import type { AppContext } from '../../app-context.js';
 import type { ModelLineConfig } from '../../config/config.js';
@@ -44,10 +45,15 @@ export async function localVersion(app: AppContext, line: ModelLineConfig, d: Da
   const dir = join(app.config.artifactsDir, 'datasets', line.name, d.tag);
   if (!existsSync(join(dir, 'train.jsonl'))) {
     const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-    mkdirSync(tmp, { recursive: true });
-    for (const split of SPLITS) writeFileSync(join(tmp, `${split}.jsonl`), texts[split]);
-    writeMetadata(tmp, { ...d.metadata, fetched_from: sources });
-    publish(tmp, dir);
+    try {
+      mkdirSync(tmp, { recursive: true });
+      for (const split of SPLITS) writeFileSync(join(tmp, `${split}.jsonl`), texts[split]);
+      writeMetadata(tmp, { ...d.metadata, fetched_from: sources });
+      publish(tmp, dir);
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw explainDiskFull(err, `storing dataset version ${line.name}/${d.tag}`, app.config.artifactsDir);
+    }
   }
   await setDatasetLocation(app.store, line.name, d.tag, dir);
   return { ...d, location: dir };
