@@ -7,6 +7,7 @@ import type { Selectable } from 'kysely';
 import type { DatasetMetadata } from '../datasets/metadata.js';
 import type { PreparationsTable } from './schema.js';
 import type { Store } from './store.js';
+import { found } from './lost-write.js';
 
 export type PreparationState = 'pending' | 'waiting' | 'succeeded' | 'failed';
 
@@ -83,7 +84,7 @@ export async function openPreparation(
     })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
-  return (await findPreparation(store, p.key))!;
+  return found(await findPreparation(store, p.key), `preparation ${p.key}`);
 }
 
 export interface PreparationUpdate {
@@ -110,7 +111,7 @@ export async function updatePreparation(store: Store, key: string, u: Preparatio
   if (u.status !== undefined) set.last_status = u.status;
   if (u.metadata !== undefined) set.result = JSON.stringify(u.metadata);
   await store.db.updateTable('preparations').set(set).where('key', '=', key).execute();
-  return (await findPreparation(store, key))!;
+  return found(await findPreparation(store, key), `preparation ${key}`);
 }
 
 /** Claims the trigger: only the process that moves pending → waiting triggers (at most once). */

@@ -29,6 +29,7 @@ import {
   updateJob,
   type TrainingJob,
 } from '../stores/jobs.js';
+import { found } from '../stores/lost-write.js';
 
 /** The most of a job's log kept in the store. */
 export const LOG_LIMIT = 65_536;
@@ -102,7 +103,7 @@ export async function runLocalTraining(app: AppContext, line: ModelLineConfig, o
     reportedMetrics: result.reported,
     error: result.error ? redact(withDiskFull(result, outputDir), secrets) : null,
   });
-  const job = (await getJob(app.store, id))!;
+  const job = found(await getJob(app.store, id), `training job ${id}`);
   if (!result.ok) {
     log.error(`training failed: ${job.error}`);
     throw new TrainingFailedError(job);

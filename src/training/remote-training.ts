@@ -26,6 +26,7 @@ import {
   type JobRecord,
   type TrainingJob,
 } from '../stores/jobs.js';
+import { found } from '../stores/lost-write.js';
 import { gitSha, LOG_LIMIT, readReported, TrainingFailedError } from './local-training.js';
 
 export type RemoteStep = { job: TrainingJob } | { nextCheckMs: number; status: string };
@@ -109,7 +110,7 @@ async function pollOnce(
       error: error ? redact(error, secrets) : null,
       reportedMetrics: state === 'succeeded' ? readReported(job.outputDir) : null,
     });
-    return (await getJob(app.store, job.id))!;
+    return found(await getJob(app.store, job.id), `training job ${job.id}`);
   };
   if (now - job.startedMs > line.train.timeout + (executor.deadlineGraceMs ?? 0)) {
     await executor

@@ -22,6 +22,7 @@ import {
 } from '../../stores/preparations.js';
 import { describePreparer, metadataUrl, readMetadata, type MetadataRead } from './metadata-source.js';
 import { triggerPreparer } from './trigger.js';
+import { found } from '../../stores/lost-write.js';
 
 export type { Preparation };
 
@@ -92,7 +93,7 @@ async function triggerOnce(pass: Pass): Promise<Preparation> {
     }
   }
   if (!(await claimTrigger(app.store, pass.key, now, now + policy.poll.interval))) {
-    return (await findPreparation(app.store, pass.key))!;
+    return found(await findPreparation(app.store, pass.key), `preparation ${pass.key}`);
   }
   const res = await triggerPreparer(
     policy,
