@@ -6,9 +6,15 @@
  * for other targets through `verify.predict_url`. Returns a verdict with the numbers.
  */
 import type { AppContext } from '../app-context.js';
-import { httpCall } from '../integrations/http.js';
+import { z } from 'zod';
+import { httpCall, jsonOf } from '../integrations/http.js';
 import type { Prediction } from '../ml/train/model.js';
 import { loadPredictor } from '../serving/predictor.js';
+
+/** What `deploy.verify.predict_url` answers (refit's own `POST /v1/predict/:model` shape). */
+const PREDICTIONS = z
+  .object({ predictions: z.array(z.object({ prediction: z.unknown() }).passthrough()) })
+  .describe('{"predictions": [{"prediction": ...}, ...]}');
 
 export interface SanityRow {
   input: Record<string, unknown>;
@@ -84,9 +90,10 @@ async function answersFrom(
     },
     app.clock.now(),
   );
-  if (out.kind !== 'ok') throw new Error(out.message);
-  const body = JSON.parse(out.body) as { predictions?: { prediction?: unknown }[] };
-  if (!Array.isArray(body.predictions) || body.predictions.length !== inputs.length)
-    throw new Error(`${url} must answer {"predictions": [{"prediction": ...}, ...]} with one entry per input`);
+  const body = jsonOf(out, `sending ${inputs.length} sanity request(s)`, PREDICTIONS);
+  if (body.predictions.length !== inputs.length)
+    throw new Error(
+      `${url} answered ${body.predictions.length} predictions for ${inputs.length} inputs: one per input`,
+    );
   return body.predictions.map((p) => (p.prediction === undefined ? null : String(p.prediction)));
 }

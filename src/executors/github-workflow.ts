@@ -9,7 +9,9 @@
  */
 import { unzipSync } from 'fflate';
 import type { Clock } from '../core/ports/clock.js';
-import { UpstreamRejectedError } from '../core/errors.js';
+import { RefitError, UpstreamRejectedError } from '../core/errors.js';
+import { z } from 'zod';
+import { expectAnswer, parseAnswer } from '../integrations/answer.js';
 import { githubClient, githubError, repoParts, statusOf, type GitHubClient } from '../integrations/github.js';
 import { writeOutput } from './output-dir.js';
 import type { RemoteExecutor, RemoteJob, RemoteStatus } from './remote.js';
@@ -33,18 +35,27 @@ export interface WorkflowHandle {
 /** How long a dispatched run may take to appear before the run-name is declared missing. */
 const FIND_WITHIN_MS = 10 * 60_000;
 
-interface WorkflowRun {
-  id: number;
-  name?: string | null;
-  display_title?: string;
-  status: string | null;
-  conclusion: string | null;
-  html_url: string;
-}
+/** The fields of a workflow run refit reads (GitHub's `GET .../actions/runs/{id}`). */
+const RUN = z.object({
+  id: z.number(),
+  name: z.string().nullish(),
+  display_title: z.string().nullish(),
+  status: z.string().nullable(),
+  conclusion: z.string().nullable(),
+  html_url: z.string(),
+});
+type WorkflowRun = z.output<typeof RUN>;
+const WORKFLOW_RUN = RUN.describe('a workflow run {"id", "status", "conclusion", "html_url", ...}');
+const RUNS = z.object({ workflow_runs: z.array(RUN) }).describe('{"total_count", "workflow_runs": [...]}');
+const ARTIFACTS = z
+  .object({ artifacts: z.array(z.object({ id: z.number(), name: z.string(), expired: z.boolean() })) })
+  .describe('{"total_count", "artifacts": [{"id", "name", "expired", ...}]}');
 
 /** The calls of one workflow in one repository. */
 interface Workflow {
   gh: GitHubClient;
+  /** "GitHub at URL", for messages about its answers. */
+  where: string;
   cfg: GithubWorkflowConfig;
   at: { owner: string; repo: string };
   clock: Clock;
@@ -55,7 +66,8 @@ export function githubWorkflowExecutor(
   cfg: GithubWorkflowConfig,
   clock: Clock,
 ): RemoteExecutor<WorkflowHandle> {
-  const w: Workflow = { gh: githubClient({ apiUrl: api, token: cfg.token }), cfg, at: repoParts(cfg.repo), clock };
+  const gh = githubClient({ apiUrl: api, token: cfg.token });
+  const w: Workflow = { gh, where: `GitHub at ${api}`, cfg, at: repoParts(cfg.repo), clock };
   return {
     name: 'github',
     submit: (job) => dispatch(w, job),
@@ -67,6 +79,8 @@ export function githubWorkflowExecutor(
 
 /** The run of this key, found by the key in its run-name (the dispatch API returns nothing). */
 async function find(w: Workflow, h: WorkflowHandle): Promise<WorkflowRun | null> {
+  const doing = `listing runs of ${w.cfg.workflow} in ${w.cfg.repo}`;
+  let data: unknown;
   try {
     const r = await w.gh.rest.actions.listWorkflowRuns({
       ...w.at,
@@ -74,11 +88,12 @@ async function find(w: Workflow, h: WorkflowHandle): Promise<WorkflowRun | null>
       event: 'workflow_dispatch',
       per_page: 100,
     });
-    const runs = r.data.workflow_runs as WorkflowRun[];
-    return runs.find((x) => (x.display_title ?? x.name ?? '').includes(h.key)) ?? null;
+    data = r.data;
   } catch (err) {
-    throw githubError(err, `listing runs of ${w.cfg.workflow} in ${w.cfg.repo}`);
+    throw githubError(err, doing);
   }
+  const runs = githubAnswer(data, RUNS, doing, w.where).workflow_runs;
+  return runs.find((x) => (x.display_title ?? x.name ?? '').includes(h.key)) ?? null;
 }
 
 async function dispatch(w: Workflow, job: RemoteJob): Promise<WorkflowHandle> {
@@ -114,13 +129,14 @@ async function poll(w: Workflow, h: WorkflowHandle): Promise<{ handle: WorkflowH
     }
     handle = { ...handle, runId: found.id, url: found.html_url };
   }
-  let run: WorkflowRun;
+  const doing = `checking workflow run ${handle.runId}`;
+  let data: unknown;
   try {
-    run = (await w.gh.rest.actions.getWorkflowRun({ ...w.at, run_id: handle.runId! })).data as WorkflowRun;
+    data = (await w.gh.rest.actions.getWorkflowRun({ ...w.at, run_id: handle.runId! })).data;
   } catch (err) {
-    throw githubError(err, `checking workflow run ${handle.runId}`);
+    throw githubError(err, doing);
   }
-  return { handle, status: statusOfRun(run) };
+  return { handle, status: statusOfRun(githubAnswer(data, WORKFLOW_RUN, doing, w.where)) };
 }
 
 function statusOfRun(run: WorkflowRun): RemoteStatus {
@@ -138,9 +154,11 @@ function statusOfRun(run: WorkflowRun): RemoteStatus {
 async function collect(w: Workflow, h: WorkflowHandle, outputDir: string): Promise<number> {
   const { cfg } = w;
   let zip: ArrayBuffer;
+  const doing = `downloading artifact ${cfg.artifact} of run ${h.runId}`;
   try {
     const list = await w.gh.rest.actions.listWorkflowRunArtifacts({ ...w.at, run_id: h.runId!, per_page: 100 });
-    const a = list.data.artifacts.find((x) => x.name === cfg.artifact && !x.expired);
+    const { artifacts } = githubAnswer(list.data, ARTIFACTS, doing, w.where);
+    const a = artifacts.find((x) => x.name === cfg.artifact && !x.expired);
     if (!a) {
       const fix = `upload the model with actions/upload-artifact, name: ${cfg.artifact}`;
       throw new UpstreamRejectedError(`workflow run ${h.url ?? h.runId} has no artifact "${cfg.artifact}" (${fix})`);
@@ -148,10 +166,10 @@ async function collect(w: Workflow, h: WorkflowHandle, outputDir: string): Promi
     const res = await w.gh.rest.actions.downloadArtifact({ ...w.at, artifact_id: a.id, archive_format: 'zip' });
     zip = res.data as ArrayBuffer;
   } catch (err) {
-    if (err instanceof UpstreamRejectedError) throw err;
-    throw githubError(err, `downloading artifact ${cfg.artifact} of run ${h.runId}`);
+    if (err instanceof RefitError) throw err;
+    throw githubError(err, doing);
   }
-  const files = unzipSync(new Uint8Array(zip));
+  const files = unzipOrSay(zip, doing, w.where);
   let n = 0;
   for (const [path, data] of Object.entries(files)) {
     if (path.endsWith('/')) continue;
@@ -170,5 +188,22 @@ async function cancel(w: Workflow, h: WorkflowHandle): Promise<void> {
     // 409: the run already completed — nothing left to stop.
     if (statusOf(err) === 409) return;
     throw githubError(err, `cancelling workflow run ${runId}`);
+  }
+}
+
+/** Octokit's `data`: JSON as parsed, or the text of a body that was not JSON. */
+function githubAnswer<T>(data: unknown, schema: z.ZodType<T>, doing: string, where: string): T {
+  const value = typeof data === 'string' ? parseAnswer(data, doing, where) : data;
+  return expectAnswer(value, schema, doing, where);
+}
+
+function unzipOrSay(zip: ArrayBuffer, doing: string, where: string): Record<string, Uint8Array> {
+  try {
+    return unzipSync(new Uint8Array(zip));
+  } catch (err) {
+    throw new UpstreamRejectedError(
+      `${doing}: ${where} sent something that is not a zip archive (${(err as Error).message}): ` +
+        'the artifact is downloaded from .../artifacts/{id}/zip',
+    );
   }
 }

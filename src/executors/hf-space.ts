@@ -9,7 +9,18 @@
  */
 import type { Clock } from '../core/ports/clock.js';
 import { RefitError } from '../core/errors.js';
-import { bodyOf, httpCall, upstreamError, type HttpOutcome } from '../integrations/http.js';
+import { bodyOf, httpCall, jsonOf, upstreamError, type HttpOutcome } from '../integrations/http.js';
+import { z } from 'zod';
+
+/** The Hub's `GET /api/models/{repo}/revision/{rev}`: the commit and its files. */
+const REVISION = z
+  .object({ sha: z.string(), siblings: z.array(z.object({ rfilename: z.string() })).optional() })
+  .describe('{"sha": "...", "siblings": [{"rfilename": "..."}]}');
+
+/** The Hub's `GET /api/spaces/{space}/runtime`: its stage, and the error of a failed build or run. */
+const RUNTIME = z
+  .object({ stage: z.string(), errorMessage: z.string().nullish() })
+  .describe('{"stage": "BUILDING|RUNNING|...", "errorMessage"?: "..."}');
 import { writeOutput } from './output-dir.js';
 import type { RemoteExecutor, RemoteJob, RemoteStatus } from './remote.js';
 
@@ -48,10 +59,7 @@ function spaceApi(hub: string, cfg: HfSpaceConfig, clock: Clock) {
   const revision = async (rev: string): Promise<{ sha: string; files: string[] } | null> => {
     const out = await call('GET', `/api/models/${cfg.modelRepo}/revision/${rev}`);
     if (out.kind === 'not_found' && rev === 'main') return null;
-    const r = JSON.parse(bodyOf(out, `reading the model repo ${cfg.modelRepo}@${rev}`)) as {
-      sha: string;
-      siblings?: { rfilename: string }[];
-    };
+    const r = jsonOf(out, `reading the model repo ${cfg.modelRepo}@${rev}`, REVISION);
     return { sha: r.sha, files: (r.siblings ?? []).map((f) => f.rfilename) };
   };
   return { call, revision };
@@ -103,10 +111,7 @@ async function poll(api: SpaceApi, hub: string, cfg: HfSpaceConfig, h: SpaceHand
     return { handle: { ...h, newSha: now.sha }, status };
   }
   const out = await api.call('GET', `/api/spaces/${cfg.space}/runtime`);
-  const runtime = JSON.parse(bodyOf(out, `reading the runtime of ${cfg.space}`)) as {
-    stage: string;
-    errorMessage?: string;
-  };
+  const runtime = jsonOf(out, `reading the runtime of ${cfg.space}`, RUNTIME);
   const stage = runtime.stage;
   let status: RemoteStatus;
   if (ERROR_STAGES.includes(stage)) {

@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeOutput } from './output-dir.js';
 import { RefitError } from '../core/errors.js';
-import { bodyOf, httpCall } from '../integrations/http.js';
+import { httpCall, jsonOf } from '../integrations/http.js';
+import { z } from 'zod';
 import { SIGNATURE_HEADER, signBody } from '../integrations/sign.js';
 import type { RemoteExecutor, RemoteJob, RemoteStatus } from './remote.js';
 
@@ -33,6 +34,22 @@ type HttpStatus = RemoteStatus & { outputs: { path: string; url: string }[] };
 
 const TIMEOUT_MS = 30_000;
 
+/** What the job API answers a submit with (README: "Training on any HTTP job API"). */
+const SUBMITTED = z
+  .object({ id: z.string(), status_url: z.string(), cancel_url: z.string().optional() })
+  .describe('{"id": "...", "status_url": "...", "cancel_url"?: "..."}');
+
+const STATUS = z
+  .object({
+    state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+    logs: z.array(z.unknown()).optional(),
+    error: z.unknown().optional(),
+    outputs: z.array(z.object({ path: z.string(), url: z.string() })).optional(),
+  })
+  .describe(
+    '{"state": "queued|running|succeeded|failed|cancelled", "logs"?: [...], "error"?: "...", "outputs"?: [{"path", "url"}]}',
+  );
+
 export async function submitHttpJob(cfg: HttpJobConfig, job: RemoteJob): Promise<RemoteHandle> {
   const split = (s: string) => readFileSync(join(job.datasetDir, `${s}.jsonl`), 'utf8');
   const body = JSON.stringify({
@@ -44,17 +61,15 @@ export async function submitHttpJob(cfg: HttpJobConfig, job: RemoteJob): Promise
   });
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-refit-delivery': job.key };
   if (cfg.secret) headers[SIGNATURE_HEADER] = signBody(cfg.secret, body);
-  const r = JSON.parse(
-    bodyOf(
-      await httpCall({ method: 'POST', url: cfg.url, token: cfg.token, headers, body, timeoutMs: TIMEOUT_MS }),
-      'submitting the training job',
-    ),
-  ) as { id?: unknown; status_url?: unknown; cancel_url?: unknown };
-  if (typeof r.id !== 'string' || typeof r.status_url !== 'string')
-    throw new RefitError(
-      'UPSTREAM_REJECTED',
-      `the job API at ${new URL(cfg.url).origin} must answer {"id": "...", "status_url": "..."}`,
-    );
+  const submitted = await httpCall({
+    method: 'POST',
+    url: cfg.url,
+    token: cfg.token,
+    headers,
+    body,
+    timeoutMs: TIMEOUT_MS,
+  });
+  const r = jsonOf(submitted, 'submitting the training job to the job API', SUBMITTED);
   return {
     id: r.id,
     statusUrl: new URL(r.status_url, cfg.url).toString(),
@@ -63,23 +78,13 @@ export async function submitHttpJob(cfg: HttpJobConfig, job: RemoteJob): Promise
 }
 
 export async function pollHttpJob(cfg: HttpJobConfig, h: RemoteHandle): Promise<HttpStatus> {
-  const r = JSON.parse(
-    bodyOf(
-      await httpCall({ method: 'GET', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS }),
-      `checking job ${h.id}`,
-    ),
-  ) as Partial<HttpStatus>;
-  const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-  if (!r.state || !states.includes(r.state))
-    throw new RefitError(
-      'UPSTREAM_REJECTED',
-      `job ${h.id}: the status must have "state" (one of ${states.join(', ')}), got ${JSON.stringify(r.state)}`,
-    );
+  const out = await httpCall({ method: 'GET', url: h.statusUrl, token: cfg.token, timeoutMs: TIMEOUT_MS });
+  const r = jsonOf(out, `checking job ${h.id}`, STATUS);
   return {
     state: r.state,
-    logs: Array.isArray(r.logs) ? r.logs.map(String) : [],
+    logs: (r.logs ?? []).map(String),
     error: r.error ? String(r.error) : null,
-    outputs: Array.isArray(r.outputs) ? r.outputs : [],
+    outputs: r.outputs ?? [],
   };
 }
 

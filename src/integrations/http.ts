@@ -3,9 +3,11 @@
  * retryable (429, 5xx, network, timeout — with Retry-After when given) or other client errors.
  * Messages never carry the token; URLs are shown without credentials.
  */
+import type { z } from 'zod';
 import { RefitError, UpstreamRejectedError, UpstreamUnavailableError } from '../core/errors.js';
+import { answerOf } from './answer.js';
 export type HttpOutcome =
-  | { kind: 'ok'; status: number; body: string }
+  | { kind: 'ok'; status: number; body: string; where?: string }
   | { kind: 'auth'; status: number; message: string }
   | { kind: 'not_found'; status: number; message: string }
   | { kind: 'retryable'; status: number | null; retryAfterMs: number | null; message: string }
@@ -60,7 +62,7 @@ export async function httpCall(req: HttpRequest, nowMs: number = Date.now()): Pr
   }
   const body = await res.text().catch(() => '');
   const where = `${req.method} ${shown(req.url)} → ${res.status}`;
-  if (res.ok) return { kind: 'ok', status: res.status, body };
+  if (res.ok) return { kind: 'ok', status: res.status, body, where };
   const detail = body.slice(0, 200).replace(/\s+/g, ' ').trim();
   // The Hugging Face Hub answers 401 for a repository that does not exist or that the token may
   // not see, saying which in X-Error-Code: a name to check, not (only) a token.
@@ -106,4 +108,10 @@ export function upstreamError(out: Exclude<HttpOutcome, { kind: 'ok' }>, what: s
   const message = `${what}: ${out.message}`;
   if (out.kind === 'retryable') return new UpstreamUnavailableError(message, out.retryAfterMs);
   return new UpstreamRejectedError(message);
+}
+
+/** The JSON body of a successful call in the shape `schema` says, or an error saying what came instead. */
+export function jsonOf<T>(out: HttpOutcome, what: string, schema: z.ZodType<T>): T {
+  const body = bodyOf(out, what);
+  return answerOf(body, schema, what, (out as { where?: string }).where ?? 'the service');
 }

@@ -4,6 +4,7 @@
  * files follow refit's own layout when it pushes a version: `<version_tag>/train.jsonl`,
  * `eval.jsonl`, `test.jsonl` next to the metadata — or where the metadata's `files` says.
  */
+import { snippet } from '../../integrations/answer.js';
 import type { PreparePolicy, RefitConfig } from '../../config/config.js';
 import { UsageError } from '../../core/errors.js';
 import { httpCall, type HttpOutcome } from '../../integrations/http.js';
@@ -41,18 +42,20 @@ export async function readMetadata(policy: PreparePolicy, config: RefitConfig, n
     nowMs,
   );
   if (res.kind !== 'ok') return res;
+  const at = res.where ?? 'the metadata URL';
+  let m: Partial<DatasetMetadata> | null;
   try {
-    const m = JSON.parse(res.body) as DatasetMetadata;
-    if (typeof m.version_tag !== 'string' || typeof m.num_samples !== 'number') {
-      return {
-        kind: 'invalid',
-        message: 'dataset_metadata.json lacks a string "version_tag" or a numeric "num_samples"',
-      };
-    }
-    return { kind: 'metadata', metadata: m };
+    m = JSON.parse(res.body) as Partial<DatasetMetadata> | null;
   } catch {
-    return { kind: 'invalid', message: 'dataset_metadata.json is not valid JSON' };
+    return { kind: 'invalid', message: `dataset_metadata.json is not valid JSON (${at}: "${snippet(res.body)}")` };
   }
+  if (!m || typeof m !== 'object' || typeof m.version_tag !== 'string' || typeof m.num_samples !== 'number') {
+    return {
+      kind: 'invalid',
+      message: `dataset_metadata.json lacks a string "version_tag" or a numeric "num_samples" (${at}: "${snippet(m)}")`,
+    };
+  }
+  return { kind: 'metadata', metadata: m as DatasetMetadata };
 }
 
 /** "restart of Space owner/prepare", "workflow prepare.yml in acme/data@main", ... */
