@@ -153,6 +153,13 @@ describe.skipIf(!haveChromium && !process.env.CI)('the dashboard', () => {
     await admin.close();
   }, 90_000);
 
+  /** Text each page must show (so a screenshot is of the page, not of an error or a spinner). */
+  const SHOWN = {
+    overview: /Model lines[\s\S]*spam/,
+    line: /spam[\s\S]*champion[\s\S]*v1/i,
+    run: /run_\w+[\s\S]*(succeeded|failed)/,
+  };
+
   it('every page passes axe-core (WCAG 2 A and AA: no serious or critical finding); screenshots of each', async () => {
     const page = await browser.newPage();
     await signIn(page, READ);
@@ -170,6 +177,21 @@ describe.skipIf(!haveChromium && !process.env.CI)('the dashboard', () => {
       });
       const serious = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       expect(serious, `${name}: ${JSON.stringify(found)}`).toEqual([]);
+      // What the screenshot shows: the page's own content, and charts with something drawn in them.
+      await expect.poll(() => page.locator('main').innerText()).toMatch(SHOWN[name as keyof typeof SHOWN]);
+      // Every chart the page announces (role=img) has a canvas with something drawn on it.
+      const inked = await page.evaluate(() =>
+        [...document.querySelectorAll('.chart[role="img"]')].map((chart) => {
+          const c = chart.querySelector('canvas');
+          if (!c) return { chart: chart.getAttribute('aria-label'), ink: 0 };
+          const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+          let ink = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) ink++;
+          return { chart: chart.getAttribute('aria-label'), ink };
+        }),
+      );
+      if (name === 'line') expect(inked.length, 'the line page draws its charts').toBeGreaterThanOrEqual(1);
+      for (const c of inked) expect(c.ink, `${name}: nothing drawn in "${c.chart}"`).toBeGreaterThan(500);
       await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
       const size = (await stat(join(SHOTS, `${name}.png`))).size;
       expect(size).toBeGreaterThan(10_000);
