@@ -2,7 +2,8 @@
  * Training on Kubernetes against a local server shaped after the Kubernetes API (fake-kube.ts)
  * and s3rver: each Job's pod really runs test/fixtures/kube-trainer.mjs, which reads the dataset
  * through the presigned URL and writes model.json to S3; refit collects, evaluates, registers.
- * Covered: the Job's spec, pod failure with its reason, exit 2 failing at once, the deadline,
+ * Covered: the Job's spec, pod failure with its reason, exit 2 failing at once, an evicted pod
+ * replaced without counting (the Ignore rule), the deadline,
  * cancel (Job and pods gone), a crash between create and record (no second Job), RBAC 403,
  * admission 422, a missing namespace, Kueue suspension, and the config errors.
  */
@@ -50,13 +51,15 @@ interface Options {
   namespace?: string;
   extra?: string;
   artifacts?: string;
+  /** retry.attempts: the Job's backoffLimit is one less. */
+  attempts?: number;
 }
 
 function config(o: Options = {}) {
   return `
 artifacts: ${o.artifacts ?? 's3://refit-models/team'}
 s3_endpoint: ${endpoint}
-retry: { attempts: 2 }
+retry: { attempts: ${o.attempts ?? 2} }
 models:
   urgency:
     labels: [low, high]
@@ -82,6 +85,7 @@ async function started(o: Options = {}) {
   const dir = project(config(o), { 'e.ndjson': examples, 'kubeconfig.yaml': kube.kubeconfig() });
   await cli(['ingest', 'e.ndjson'], { cwd: dir, env: creds });
   const r = await cli(['run', '--force', 'urgency', '--json'], { cwd: dir, env: creds });
+  if (!r.stdout) throw new Error(`refit run printed nothing: ${r.stderr}`);
   const run = JSON.parse(r.stdout).runs[0] as { runId: string; state: string; outcome: string };
   return { dir, run, r };
 }
@@ -150,6 +154,23 @@ describe('Kubernetes executor', () => {
     const r = await wait(dir);
     expect(JSON.parse(r.stdout).runs[0].outcome).toMatch(/failed: PodFailurePolicy.*exit code 2/s);
     expect(kube.podsOf(jobOf(run.runId)!.manifest.metadata.name)).toHaveLength(1);
+  }, 60_000);
+
+  it('an evicted pod is replaced without counting as a failure (podFailurePolicy Ignore on DisruptionTarget)', async () => {
+    // One attempt: backoffLimit 0, so a counted failure would fail the Job.
+    const { dir, run } = await started({ mode: 'slow', attempts: 1 });
+    const job = jobOf(run.runId)!.manifest;
+    expect(job.spec.backoffLimit).toBe(0);
+    const name = job.metadata.name;
+    await until(() => kube.podsOf(name).length === 1, 10_000);
+    kube.evict(kube.podsOf(name)[0]!.name);
+    const r = await wait(dir);
+    expect(JSON.parse(r.stdout).runs[0], r.stderr).toMatchObject({ runId: run.runId, state: 'succeeded' });
+    const pods = kube.podsOf(name);
+    expect(pods).toHaveLength(2);
+    expect(pods[0]!.exitCode).toBe(137);
+    expect(pods[1]!.exitCode).toBe(0);
+    expect(kube.jobs.get(`ml/${name}`)!.failures).toBe(0);
   }, 60_000);
 
   it('past activeDeadlineSeconds the Job fails and refit deletes it and its pods', async () => {

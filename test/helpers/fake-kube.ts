@@ -5,8 +5,10 @@
  * propagation waits for the pods), pods listed by the `job-name` label, and pod logs. Bearer
  * tokens are checked (401). Its Job controller runs each pod as a real local process with the
  * container's command and env (Secret references resolved from `secrets`), and enforces
- * `backoffLimit`, the FailJob exit-code rule of `podFailurePolicy`, `activeDeadlineSeconds` and
- * `suspend` (`admit` plays Kueue). The image is never pulled: the command must run here.
+ * `backoffLimit`, `podFailurePolicy` (its rules in order, by exit code or pod condition: FailJob,
+ * Ignore, Count, as the Job controller does), `activeDeadlineSeconds` and `suspend` (`admit` plays
+ * Kueue). `evict` plays the Eviction API: the pod gets a DisruptionTarget condition and is killed.
+ * The image is never pulled: the command must run here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +24,7 @@ interface Pod {
   log: string;
   proc: ChildProcess | null;
   exitCode: number | null;
+  conditions: Condition[];
 }
 
 interface Job {
@@ -223,6 +226,7 @@ export class FakeKube {
       log: '',
       proc: null,
       exitCode: null,
+      conditions: [],
     };
     this.pods.push(pod);
     const proc = spawn(c.command[0], c.command.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -239,16 +243,34 @@ export class FakeKube {
   private podEnded(j: Job, pod: Pod) {
     if (j.deleting || j.conditions.length) return;
     if (pod.exitCode === 0) return this.finish(j, { type: 'Complete', reason: 'Completed', message: '' });
-    j.failures++;
-    const rules = j.manifest.spec.podFailurePolicy?.rules ?? [];
-    const failJob = rules.find((r: any) => r.action === 'FailJob' && r.onExitCodes?.values?.includes(pod.exitCode));
-    if (failJob) {
-      const msg = `Container train for pod ${pod.namespace}/${pod.name} failed with exit code ${pod.exitCode} matching FailJob rule at index 0`;
+    const rules: any[] = j.manifest.spec.podFailurePolicy?.rules ?? [];
+    const index = rules.findIndex((r) => matches(r, pod));
+    const action = index >= 0 ? rules[index].action : 'Count';
+    if (action === 'FailJob') {
+      const why =
+        pod.exitCode !== null && rules[index].onExitCodes ? `with exit code ${pod.exitCode}` : 'its condition';
+      const msg = `Container train for pod ${pod.namespace}/${pod.name} failed ${why} matching FailJob rule at index ${index}`;
       return this.fail(j, 'PodFailurePolicy', msg);
     }
+    // Ignore: the pod is replaced without counting against backoffLimit.
+    if (action === 'Ignore') return this.startPod(j);
+    j.failures++;
     if (j.failures > (j.manifest.spec.backoffLimit ?? 6))
       return this.fail(j, 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
     this.startPod(j);
+  }
+
+  /** The Eviction API: the pod is marked as a disruption target, then its container is killed. */
+  evict(podName: string): void {
+    const pod = this.pods.find((p) => p.name === podName);
+    if (!pod?.proc) throw new Error(`pod ${podName} is not running`);
+    pod.conditions.push({
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'EvictionByEvictionAPI',
+      message: 'Eviction API: evicting',
+    });
+    pod.proc.kill('SIGKILL');
   }
 
   private fail(j: Job, reason: string, message: string) {
@@ -259,6 +281,17 @@ export class FakeKube {
     if (j.deadline) clearTimeout(j.deadline);
     j.conditions.push({ ...c, status: 'True' });
   }
+}
+
+/** Whether a podFailurePolicy rule matches a failed pod (by its exit code, or one of its conditions). */
+function matches(rule: any, pod: Pod): boolean {
+  const codes = rule.onExitCodes;
+  if (codes) {
+    const listed = (codes.values as number[]).includes(pod.exitCode ?? -1);
+    return codes.operator === 'NotIn' ? !listed : listed;
+  }
+  const wanted: { type: string; status?: string }[] = rule.onPodConditions ?? [];
+  return wanted.some((w) => pod.conditions.some((c) => c.type === w.type && c.status === (w.status ?? 'True')));
 }
 
 function exited(p: Pod): Promise<void> {
@@ -276,6 +309,7 @@ function podObject(p: Pod) {
     metadata: { name: p.name, namespace: p.namespace, creationTimestamp: p.created, labels: { 'job-name': p.job } },
     status: {
       phase: p.exitCode === null ? 'Running' : p.exitCode === 0 ? 'Succeeded' : 'Failed',
+      ...(p.conditions.length ? { conditions: p.conditions } : {}),
       containerStatuses: [
         {
           name: 'train',
