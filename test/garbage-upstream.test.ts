@@ -1,7 +1,8 @@
 /**
  * External APIs answering garbage: a local server that answers every request 200 with an HTML
  * page, truncated JSON, `null`, an array or an object of the wrong shape. Every remote executor
- * (HTTP job API, Hugging Face Space, GitHub workflow) meets each: the run parks or fails with a
+ * (HTTP job API — at submit and at a poll —, Hugging Face Space, GitHub workflow), an external
+ * preparer's metadata and a deployment's sanity requests meet each: the run parks or fails with a
  * message naming the call and what was expected, never a TypeError or a raw JSON parser error.
  */
 import { createServer, type Server } from 'node:http';
@@ -29,6 +30,11 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      // The job API of "http executor status" takes the job, then answers its status with garbage.
+      if (req.method === 'POST' && req.url === '/polled/jobs') {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ id: 'j1', status_url: '/polled/status/j1' }));
+      }
       const g = GARBAGE[mode];
       res.writeHead(200, { 'content-type': g.type });
       res.end(g.body);
@@ -42,6 +48,8 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 /** Each place refit reads a service's answer, as a model line's blocks. */
 const callers = {
   'http executor': () => `    train:\n      executor: http\n      http: { url: "${url}/jobs", poll: 1s }\n`,
+  'http executor status': () =>
+    `    train:\n      executor: http\n      http: { url: "${url}/polled/jobs", poll: 1s }\n`,
   'hf-space executor': () =>
     `    train:\n      executor: hf-space\n` +
     `      hf_space: { space: acme/trainer, model_repo: acme/model, token: "hf_garbage_token_0123", poll: 1s }\n`,
@@ -70,13 +78,19 @@ describe('external APIs answering garbage', () => {
         const dir = project(config, { 'e.ndjson': spamExamples(40) });
         await cli(['ingest', 'e.ndjson'], { cwd: dir });
         const res = await cli(['run', '--force', 'spam', '--json'], { cwd: dir });
-        const run = JSON.parse(res.stdout).runs[0] as { runId: string; state: string; outcome: string };
+        let run = JSON.parse(res.stdout).runs[0] as { runId: string; state: string; outcome: string };
+        if (run.outcome.includes('job submitted')) {
+          // Taken: the garbage comes with the status, at the next poll.
+          const polled = await cli(['run', '--wait', '20s', '--json'], { cwd: dir });
+          run = JSON.parse(polled.stdout).runs[0];
+        }
         // A preparer's status and a verification's reason are in the run's timeline.
         const shown = await cli(['runs', 'show', run.runId], { cwd: dir });
         const said = `${run.outcome}\n${shown.stdout}`;
         expect(said).not.toMatch(CRASH);
         expect(said).toMatch(CLEAR);
         expect(said).toContain('127.0.0.1');
+        if (caller === 'http executor status') expect(said).toContain('checking job j1');
         expect(['failed', 'waiting']).toContain(run.state);
       });
     }
