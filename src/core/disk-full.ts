@@ -58,12 +58,9 @@ function size(bytes: number | null): string {
  */
 export function explainDiskFull(err: unknown, doing: string, where: string, setting = 'artifacts'): unknown {
   if (!isDiskFull(err) || err instanceof DiskFullError) return err;
-  const code = codeOf(err);
-  return new DiskFullError(
-    `no space left on the disk of ${where} while ${doing} (${code}, ${describeFree(where)}): free space there or point ` +
-      `\`${setting}:\` at a larger disk`,
-    { cause: err },
-  );
+  const facts = `${codeOf(err)}, ${describeFree(where)}`;
+  const fix = `free space there or point \`${setting}:\` at a larger disk`;
+  return new DiskFullError(`no space left on the disk of ${where} while ${doing} (${facts}): ${fix}`, { cause: err });
 }
 
 /**

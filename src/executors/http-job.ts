@@ -46,9 +46,7 @@ const STATUS = z
     error: z.unknown().optional(),
     outputs: z.array(z.object({ path: z.string(), url: z.string() })).optional(),
   })
-  .describe(
-    '{"state": "queued|running|succeeded|failed|cancelled", "logs"?: [...], "error"?: "...", "outputs"?: [{"path", "url"}]}',
-  );
+  .describe('{"state": "queued|running|…", "logs"?: [...], "error"?: "...", "outputs"?: [{"path", "url"}]}');
 
 export async function submitHttpJob(cfg: HttpJobConfig, job: RemoteJob): Promise<RemoteHandle> {
   const split = (s: string) => readFileSync(join(job.datasetDir, `${s}.jsonl`), 'utf8');

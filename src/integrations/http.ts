@@ -113,5 +113,6 @@ export function upstreamError(out: Exclude<HttpOutcome, { kind: 'ok' }>, what: s
 /** The JSON body of a successful call in the shape `schema` says, or an error saying what came instead. */
 export function jsonOf<T>(out: HttpOutcome, what: string, schema: z.ZodType<T>): T {
   const body = bodyOf(out, what);
-  return answerOf(body, schema, what, (out as { where?: string }).where ?? 'the service');
+  const where = out.kind === 'ok' ? out.where : undefined;
+  return answerOf(body, schema, what, where ?? 'the service');
 }

@@ -11,7 +11,7 @@ import { redact } from '../config/secrets.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import { TransactionalSqliteDialect } from './sqlite-dialect.js';
-import { describeFree } from '../core/disk-full.js';
+import { describeFree, DiskFullError, isDiskFull } from '../core/disk-full.js';
 import * as m000001 from './migrations/000001_core.js';
 import * as m000002 from './migrations/000002_datasets.js';
 import * as m000003 from './migrations/000003_preparations.js';
@@ -97,9 +97,14 @@ export async function openStore(url: string, options: { migrate?: boolean } = {}
     } catch (err) {
       await db.destroy().catch(() => {});
       const msg = redact(err instanceof Error ? err.message : String(err), []);
-      const full = (err as { code?: string }).code === 'SQLITE_FULL' && url.startsWith('sqlite:');
-      const hint = full ? `; ${describeFree(url.slice('sqlite:'.length))} on its disk: free space there` : '';
-      throw new RefitError('STORE', `cannot open the store at ${displayUrl}: ${msg}${hint}`, { cause: err });
+      if (isDiskFull(err) && url.startsWith('sqlite:')) {
+        const free = describeFree(url.slice('sqlite:'.length));
+        const fix = 'free space there or point `store:` at a larger disk';
+        throw new DiskFullError(`cannot open the store at ${displayUrl}: ${msg}; ${free} on its disk: ${fix}`, {
+          cause: err,
+        });
+      }
+      throw new RefitError('STORE', `cannot open the store at ${displayUrl}: ${msg}`, { cause: err });
     }
   }
   return store;

@@ -117,7 +117,8 @@ function withDiskFull(result: ExecutionResult, outputDir: string): string {
   const error = result.error ?? '';
   const tail = result.logs.slice(-50).join('\n');
   if (!/ENOSPC|EDQUOT|No space left on device|Disk quota exceeded|\[Errno 28\]/.test(tail)) return error;
-  return `${error}; its log shows the disk of ${outputDir} is full (${describeFree(outputDir)}): free space there or point \`artifacts:\` at a larger disk`;
+  const fix = 'free space there or point `artifacts:` at a larger disk';
+  return `${error}; its log shows the disk of ${outputDir} is full (${describeFree(outputDir)}): ${fix}`;
 }
 
 interface Execution {
